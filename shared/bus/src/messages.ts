@@ -49,6 +49,8 @@ export interface ResourceRef {
 export interface ObjectReply {
   object: Uint8Array;
   warnings: string[];
+  /** HTTP status for the gateway: 201 created, 202 delete pending; 0 = 200. */
+  code: number;
 }
 
 export type HealthRequest = Record<string, never>;
