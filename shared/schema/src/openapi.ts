@@ -2,6 +2,7 @@
 // per process (or worker thread) on first use.
 
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { SchemaObject } from './types.js';
 
 export interface OpenAPIv2Document {
@@ -15,7 +16,7 @@ export interface OpenAPIv2Document {
 
 /** Absolute path of a file in this package's data/ folder. */
 export function dataFile(name: string): string {
-  return new URL(`../data/${name}`, import.meta.url).pathname;
+  return fileURLToPath(new URL(`../data/${name}`, import.meta.url));
 }
 
 let document: OpenAPIv2Document | undefined;

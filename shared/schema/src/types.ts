@@ -8,7 +8,8 @@ export type NameValidation =
   | 'dns1123Label'
   /** DNS-1035 label: a DNS-1123 label that starts with a letter (services). */
   | 'dns1035Label'
-  /** Any name that is a valid path segment: not "." or "..", no "/" or "%" (RBAC roles, ...). */
+  /** Any name that is a valid path segment: not "." or "..", no "/" or "%" (RBAC roles, ...).
+   * Also the floor for every stored object (rest.BeforeCreate checks it after the strategy). */
   | 'pathSegment';
 
 export interface SubresourceInfo {
@@ -25,6 +26,7 @@ export interface ResourceInfo {
   group: string;
   version: string;
   kind: string;
+  /** Kind of the list ("PodList"); "" when the resource cannot be listed (reviews, bindings). */
   listKind: string;
   /** The plural resource name used in paths ("pods"). */
   resource: string;
@@ -40,7 +42,8 @@ export interface ResourceInfo {
   definition: string;
   nameValidation: NameValidation;
   /** etcd key prefix under /registry/ as kube-apiserver uses it ("pods", "services/specs",
-   * "minions", "apiregistration.k8s.io/apiservices"). */
+   * "minions", "apiregistration.k8s.io/apiservices"); "" for resources stored nowhere (reviews,
+   * bindings, componentstatuses). Shared by every version of a group/resource. */
   storagePrefix: string;
   /** The kind has a `spec`: metadata.generation starts at 1 and bumps when spec changes. */
   tracksGeneration: boolean;
