@@ -101,3 +101,20 @@ export function parseApiVersion(apiVersion: string): { group: string; version: s
   if (slash < 0) return { group: '', version: apiVersion };
   return { group: apiVersion.slice(0, slash), version: apiVersion.slice(slash + 1) };
 }
+
+/** metav1.LabelSelectorOperator. */
+export type LabelSelectorOperator = 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
+
+/** metav1.LabelSelectorRequirement. */
+export interface LabelSelectorRequirement {
+  key: string;
+  /** A LabelSelectorOperator; typed as string because it arrives unchecked from clients. */
+  operator: string;
+  values?: string[];
+}
+
+/** metav1.LabelSelector (the wire form in specs; labels.ts turns it into a matcher). */
+export interface LabelSelector {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: LabelSelectorRequirement[];
+}

@@ -1,0 +1,194 @@
+// `kapi cluster`: a whole distributed topology on one machine — etcd member(s) and nats-server
+// from PATH on free loopback ports, and N replicas of every service as separate `kapi run`
+// processes (gateways on consecutive ports from --secure-port). DIR/cluster.json lists every
+// process; DIR/admin.kubeconfig points at the first gateway.
+
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { startEtcd, startNats } from '@kapi/testing';
+import { writeAdminKubeconfig } from './kubeconfig.js';
+import { type Stoppable, stopAll } from './lifecycle.js';
+import { ensurePki } from './pki.js';
+import type { ServiceKind } from './run.js';
+
+export interface ClusterOptions {
+  dataDir: string;
+  securePort: number;
+  replicas: number;
+  etcdMembers: 1 | 3;
+  admissionWorkers?: number;
+  /** Milliseconds to wait for each process to report ready. */
+  readyTimeoutMs?: number;
+}
+
+export interface ClusterProcess {
+  role: ServiceKind;
+  replica: number;
+  pid: number;
+  port?: number;
+  log: string;
+}
+
+export interface ClusterDescription {
+  dataDir: string;
+  kubeconfig: string;
+  gateways: string[];
+  etcd: { name: string; clientUrl: string; pid: number }[];
+  nats: { url: string; pid: number };
+  processes: ClusterProcess[];
+}
+
+export interface RunningCluster {
+  description: ClusterDescription;
+  /** The child process of one service replica (for chaos tests). */
+  child(role: ServiceKind, replica: number): ChildProcess | undefined;
+  killEtcdMember(index: number, signal?: NodeJS.Signals): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const MAIN = fileURLToPath(new URL('./main.js', import.meta.url));
+
+interface Started {
+  child: ChildProcess;
+  ready: Record<string, unknown>;
+}
+
+/** Spawns `kapi run <role>` and resolves with its ready line; its output goes to `logFile`. */
+function spawnService(args: string[], logFile: string, timeoutMs: number): Promise<Started> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [MAIN, 'run', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const log = createWriteStream(logFile, { flags: 'a' });
+    child.stderr!.pipe(log);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`kapi run ${args[0]} did not become ready in ${timeoutMs} ms (see ${logFile})`));
+    }, timeoutMs);
+    const lines = createInterface({ input: child.stdout! });
+    let ready = false;
+    lines.on('line', (line) => {
+      log.write(line + '\n');
+      if (ready) return;
+      try {
+        const message = JSON.parse(line) as Record<string, unknown>;
+        if (message.event === 'ready') {
+          ready = true;
+          clearTimeout(timer);
+          resolvePromise({ child, ready: message });
+        }
+      } catch {
+        // Not a JSON line: ordinary output, already logged.
+      }
+    });
+    child.on('exit', (code, signal) => {
+      if (!ready) {
+        clearTimeout(timer);
+        reject(new Error(`kapi run ${args[0]} exited (${signal ?? code}) before it was ready (see ${logFile})`));
+      }
+    });
+  });
+}
+
+function stopChild(child: ChildProcess, graceMs = 5_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolvePromise) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolvePromise();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+export async function startCluster(opts: ClusterOptions): Promise<RunningCluster> {
+  const dataDir = resolve(opts.dataDir);
+  const logDir = join(dataDir, 'logs');
+  await mkdir(logDir, { recursive: true });
+  const readyTimeoutMs = opts.readyTimeoutMs ?? 60_000;
+  const pki = await ensurePki(dataDir, '127.0.0.1');
+  const started: Stoppable[] = [];
+  const children = new Map<string, ChildProcess>();
+  try {
+    const etcd = await startEtcd({ members: opts.etcdMembers });
+    started.push({ name: 'etcd', stop: () => etcd.stop() });
+    const nats = await startNats({ dir: join(dataDir, 'nats') });
+    started.push({ name: 'nats', stop: () => nats.stop() });
+
+    const common = ['--nats-url', nats.url];
+    const argsFor = (role: ServiceKind, replica: number): string[] => {
+      const instance = ['--instance', `${role}-${replica}`];
+      switch (role) {
+        case 'storage':
+          return [role, ...common, ...instance, '--etcd-servers', etcd.endpoints.join(',')];
+        case 'admission':
+          return [role, ...common, ...instance, ...(opts.admissionWorkers ? ['--workers', String(opts.admissionWorkers)] : [])];
+        case 'controllers':
+          return [role, ...common, ...instance];
+        case 'gateway':
+          return [
+            role,
+            ...common,
+            ...instance,
+            '--secure-port',
+            String(opts.securePort + replica),
+            '--bind-address',
+            '127.0.0.1',
+            '--tls-cert-file',
+            pki.files.servingCert,
+            '--tls-private-key-file',
+            pki.files.servingKey,
+            '--client-ca-file',
+            pki.files.caCert,
+          ];
+      }
+    };
+
+    const processes: ClusterProcess[] = [];
+    // Storage and admission first, so controllers and gateways find them ready.
+    for (const role of ['storage', 'admission', 'controllers', 'gateway'] as ServiceKind[]) {
+      const launches = [];
+      for (let replica = 0; replica < opts.replicas; replica++) {
+        const log = join(logDir, `${role}-${replica}.log`);
+        launches.push(
+          spawnService(argsFor(role, replica), log, readyTimeoutMs).then(({ child, ready }) => {
+            children.set(`${role}-${replica}`, child);
+            started.push({ name: `${role}-${replica}`, stop: () => stopChild(child) });
+            const entry: ClusterProcess = { role, replica, pid: child.pid!, log };
+            if (typeof ready.port === 'number') entry.port = ready.port;
+            processes.push(entry);
+          }),
+        );
+      }
+      await Promise.all(launches);
+    }
+
+    const gateways = processes
+      .filter((p) => p.role === 'gateway')
+      .sort((a, b) => a.replica - b.replica)
+      .map((p) => `https://127.0.0.1:${p.port}`);
+    const kubeconfig = join(dataDir, 'admin.kubeconfig');
+    await writeAdminKubeconfig(kubeconfig, { server: gateways[0]!, pki });
+    const description: ClusterDescription = {
+      dataDir,
+      kubeconfig,
+      gateways,
+      etcd: etcd.members.map((m) => ({ name: m.name, clientUrl: m.clientUrl, pid: m.pid })),
+      nats: { url: nats.url, pid: nats.pid },
+      processes,
+    };
+    await writeFile(join(dataDir, 'cluster.json'), JSON.stringify(description, null, 2) + '\n');
+    return {
+      description,
+      child: (role, replica) => children.get(`${role}-${replica}`),
+      killEtcdMember: (index, signal) => etcd.kill(index, signal),
+      stop: () => stopAll(started),
+    };
+  } catch (err) {
+    await stopAll(started).catch(() => undefined);
+    throw err;
+  }
+}

@@ -1,0 +1,70 @@
+// `kapi up`: the all-in-one server. Every service in this process over an InProcessBus, the
+// embedded SQLite KV in the data dir, HTTPS with a CA generated on first start, and an admin
+// kubeconfig written next to the data.
+
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { startAdmission } from '@kapi/admission';
+import { InProcessBus } from '@kapi/bus';
+import { startControllers } from '@kapi/controllers';
+import { startGateway } from '@kapi/gateway';
+import { openKV } from '@kapi/kv';
+import { startStorage } from '@kapi/storage';
+import { writeAdminKubeconfig } from './kubeconfig.js';
+import { ensurePki } from './pki.js';
+import { type Stoppable, stopAll } from './lifecycle.js';
+
+export interface UpOptions {
+  dataDir: string;
+  securePort: number;
+  bindAddress: string;
+  admissionWorkers?: number;
+  /** Print the kubeconfig hint (the CLI does; tests do not). */
+  quiet?: boolean;
+}
+
+export interface RunningServer {
+  port: number;
+  kubeconfigPath: string;
+  dataDir: string;
+  stop(): Promise<void>;
+}
+
+function serverUrl(bindAddress: string, port: number): string {
+  const host = bindAddress === '0.0.0.0' || bindAddress === '::' ? '127.0.0.1' : bindAddress;
+  return `https://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
+export async function startUp(opts: UpOptions): Promise<RunningServer> {
+  const dataDir = resolve(opts.dataDir);
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  const pki = await ensurePki(dataDir, opts.bindAddress);
+  const started: Stoppable[] = [];
+  try {
+    const kv = await openKV({ driver: 'sqlite', path: join(dataDir, 'kapi.db') });
+    started.push({ name: 'kv', stop: () => kv.close() });
+    const bus = new InProcessBus();
+    started.push({ name: 'bus', stop: () => bus.close() });
+    const admission = await startAdmission({ bus, workers: opts.admissionWorkers });
+    started.push({ name: 'admission', stop: () => admission.close() });
+    const storage = await startStorage({ bus, kv });
+    started.push({ name: 'storage', stop: () => storage.close() });
+    const controllers = await startControllers({ bus });
+    started.push({ name: 'controllers', stop: () => controllers.close() });
+    await controllers.ready;
+    const gateway = await startGateway({
+      bus,
+      bindAddress: opts.bindAddress,
+      port: opts.securePort,
+      tls: { cert: pki.servingCert, key: pki.servingKey, clientCA: pki.caCert },
+    });
+    started.push({ name: 'gateway', stop: () => gateway.close() });
+
+    const kubeconfigPath = join(dataDir, 'admin.kubeconfig');
+    await writeAdminKubeconfig(kubeconfigPath, { server: serverUrl(opts.bindAddress, gateway.port), pki });
+    return { port: gateway.port, kubeconfigPath, dataDir, stop: () => stopAll(started) };
+  } catch (err) {
+    await stopAll(started);
+    throw err;
+  }
+}

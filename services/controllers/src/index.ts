@@ -1,0 +1,4 @@
+export * from './service.js';
+export * from './api-client.js';
+export * from './leader-election.js';
+export * from './namespaces.js';

@@ -1,0 +1,103 @@
+// The controllers service: in-cluster control loops that kube-apiserver and
+// kube-controller-manager run. Every replica keeps the system namespaces present; one elected
+// replica (a Lease in kube-system) runs the loops.
+
+import { hostname } from 'node:os';
+import { type Bus, ControllersRpc, type Subscription } from '@kapi/bus';
+import { builtinCatalogue, type Catalogue } from '@kapi/schema';
+import { ApiClient } from './api-client.js';
+import { type LeaderElector, startLeaderElection } from './leader-election.js';
+import { ensureSystemNamespaces, namespaceLifecycle } from './namespaces.js';
+
+export interface ControllersOptions {
+  bus: Bus;
+  catalogue?: Catalogue;
+  instance?: string;
+  /** Period of the namespace lifecycle loop while leading. */
+  resyncMs?: number;
+  leaseDurationSeconds?: number;
+  retryPeriodMs?: number;
+}
+
+export interface ControllersService {
+  /** Resolves once the system namespaces exist. */
+  ready: Promise<void>;
+  isLeader(): boolean;
+  close(): Promise<void>;
+}
+
+const CONTROLLER_USER = { username: 'system:kube-controller-manager', groups: ['system:authenticated'] };
+
+export async function startControllers(opts: ControllersOptions): Promise<ControllersService> {
+  const catalogue = opts.catalogue ?? builtinCatalogue();
+  const instance = opts.instance ?? `${hostname()}-${process.pid}`;
+  const client = new ApiClient(opts.bus, CONTROLLER_USER);
+  const lifecycle = namespaceLifecycle(client, catalogue);
+  const resyncMs = opts.resyncMs ?? 1_000;
+
+  let closed = false;
+  let bootstrapped = false;
+  let loop: NodeJS.Timeout | undefined;
+  let pass: Promise<void> = Promise.resolve();
+
+  // One pending timer at most: a pass that ends re-arms it, and so does winning leadership.
+  const runLoop = (): void => {
+    if (loop) clearTimeout(loop);
+    if (closed || !elector?.isLeader()) return;
+    loop = setTimeout(() => {
+      pass = lifecycle
+        .reconcile()
+        .catch(() => undefined)
+        .finally(runLoop);
+    }, resyncMs);
+  };
+
+  // Storage may start after us: keep trying until the system namespaces exist.
+  const bootstrap = async (): Promise<void> => {
+    for (let delay = 200; !closed; delay = Math.min(delay * 2, 5_000)) {
+      try {
+        await ensureSystemNamespaces(client);
+        bootstrapped = true;
+        return;
+      } catch {
+        await new Promise((resolve) => setTimeout(resolve, delay).unref());
+      }
+    }
+  };
+
+  let elector: LeaderElector | undefined;
+  const bootstrapping = bootstrap().then(() => {
+    if (closed) return;
+    elector = startLeaderElection({
+      client,
+      namespace: 'kube-system',
+      name: 'kapi-controllers',
+      identity: instance,
+      leaseDurationSeconds: opts.leaseDurationSeconds ?? 15,
+      retryPeriodMs: opts.retryPeriodMs ?? 2_000,
+      onStartedLeading: runLoop,
+      onStoppedLeading: () => {
+        if (loop) clearTimeout(loop);
+      },
+    });
+  });
+
+  const health: Subscription = await opts.bus.serve(ControllersRpc.health, async () => ({
+    service: 'controllers',
+    instance,
+    checks: [{ name: 'bootstrap', ok: bootstrapped, message: bootstrapped ? '' : 'system namespaces not created yet' }],
+  }));
+
+  return {
+    ready: bootstrapping,
+    isLeader: () => elector?.isLeader() ?? false,
+    async close() {
+      closed = true;
+      if (loop) clearTimeout(loop);
+      await bootstrapping;
+      await elector?.stop();
+      await pass;
+      await health.close();
+    },
+  };
+}

@@ -1,0 +1,73 @@
+// The registry's view of admission: one call per create/update attempt. The bus implementation
+// sends it to the admission service (a worker pool in another process or the same one).
+
+import type { KubeObject, UserInfo } from '@kapi/apimachinery';
+import { AdmissionRpc, type Bus, type UserInfoMsg } from '@kapi/bus';
+import type { ResourceInfo } from '@kapi/schema';
+
+export interface AdmissionAttributes {
+  operation: 'CREATE' | 'UPDATE' | 'DELETE';
+  info: ResourceInfo;
+  namespace: string;
+  name: string;
+  subresource: string;
+  object: KubeObject;
+  oldObject?: KubeObject;
+  dryRun: boolean;
+  fieldValidation: string;
+  user: UserInfo | undefined;
+}
+
+export interface Admitted {
+  object: KubeObject;
+  warnings: string[];
+}
+
+export interface Admitter {
+  /** Runs the admission chain; rejects with the chain's StatusError. */
+  admit(attributes: AdmissionAttributes): Promise<Admitted>;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+export function userToMsg(user: UserInfo | undefined): UserInfoMsg | undefined {
+  if (!user) return undefined;
+  const extra: UserInfoMsg['extra'] = {};
+  for (const [key, values] of Object.entries(user.extra ?? {})) extra[key] = { values };
+  return { username: user.username, uid: user.uid ?? '', groups: user.groups ?? [], extra };
+}
+
+export function userFromMsg(msg: UserInfoMsg | undefined): UserInfo | undefined {
+  if (!msg || msg.username === '') return undefined;
+  const user: UserInfo = { username: msg.username, groups: msg.groups };
+  if (msg.uid) user.uid = msg.uid;
+  const extraKeys = Object.keys(msg.extra ?? {});
+  if (extraKeys.length > 0) user.extra = Object.fromEntries(extraKeys.map((k) => [k, msg.extra[k]!.values]));
+  return user;
+}
+
+export class BusAdmitter implements Admitter {
+  constructor(
+    private readonly bus: Bus,
+    private readonly timeoutMs = 30_000,
+  ) {}
+
+  async admit(a: AdmissionAttributes): Promise<Admitted> {
+    const reply = await this.bus.request(
+      AdmissionRpc.review,
+      {
+        operation: a.operation,
+        ref: { group: a.info.group, version: a.info.version, resource: a.info.resource, namespace: a.namespace, name: a.name, subresource: a.subresource },
+        kind: { group: a.info.group, version: a.info.version, kind: a.info.kind },
+        object: encoder.encode(JSON.stringify(a.object)),
+        oldObject: a.oldObject ? encoder.encode(JSON.stringify(a.oldObject)) : new Uint8Array(),
+        dryRun: a.dryRun,
+        fieldValidation: a.fieldValidation,
+        user: userToMsg(a.user),
+      },
+      { timeoutMs: this.timeoutMs },
+    );
+    return { object: JSON.parse(decoder.decode(reply.object)) as KubeObject, warnings: reply.warnings };
+  }
+}

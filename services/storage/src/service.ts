@@ -1,0 +1,135 @@
+// The storage service: serves the StorageRpc methods on the bus (queue group "storage") with the
+// generic registry over a KV. Any number of replicas may serve the same KV.
+
+import { hostname } from 'node:os';
+import { type KubeObject, newBadRequest, newNotFound, type Status } from '@kapi/apimachinery';
+import {
+  type Bus,
+  type DeleteOptions as DeleteOptionsMsg,
+  type ListOptions as ListOptionsMsg,
+  type ObjectReply,
+  type ResourceRef,
+  StorageRpc,
+  type Subscription,
+  type UserInfoMsg,
+  type WriteOptions as WriteOptionsMsg,
+} from '@kapi/bus';
+import { type KV, startCompactor } from '@kapi/kv';
+import { builtinCatalogue, type Catalogue } from '@kapi/schema';
+import { identityTransformer, type Transformer } from '@kapi/value';
+import { type Admitter, BusAdmitter, userFromMsg } from './admitter.js';
+import type { ListRequestOptions } from './list.js';
+import { ObjectStore } from './object-store.js';
+import { type DeleteOptions, Registry, type RequestScope, type WriteOptions, type WriteResult } from './registry.js';
+
+export interface StorageServiceOptions {
+  bus: Bus;
+  kv: KV;
+  transformer?: Transformer;
+  catalogue?: Catalogue;
+  /** Defaults to admission over the bus. */
+  admitter?: Admitter;
+  instance?: string;
+  /** How often history is compacted (kube-apiserver: 5 minutes); 0 disables. */
+  compactionIntervalMs?: number;
+  /** Health: how long the KV may take to answer before the check fails. */
+  healthTimeoutMs?: number;
+}
+
+export interface StorageService {
+  registry: Registry;
+  close(): Promise<void>;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+function reply(result: WriteResult | KubeObject | Status): ObjectReply {
+  if ('code' in result && 'warnings' in result && 'object' in result) {
+    const write = result as WriteResult;
+    return { object: encoder.encode(JSON.stringify(write.object)), warnings: write.warnings, code: write.code === 200 ? 0 : write.code };
+  }
+  return { object: encoder.encode(JSON.stringify(result)), warnings: [], code: 0 };
+}
+
+function parseBody(data: Uint8Array): unknown {
+  try {
+    return JSON.parse(decoder.decode(data));
+  } catch (err) {
+    throw newBadRequest(`couldn't get version/kind; json parse error: ${(err as Error).message}`);
+  }
+}
+
+function writeOptions(msg: WriteOptionsMsg): WriteOptions {
+  return { dryRun: msg.dryRun, fieldManager: msg.fieldManager, fieldValidation: msg.fieldValidation, force: msg.force };
+}
+
+function listOptions(msg: ListOptionsMsg): ListRequestOptions {
+  return {
+    labelSelector: msg.labelSelector,
+    fieldSelector: msg.fieldSelector,
+    limit: msg.limit,
+    continue: msg.continue,
+    resourceVersion: msg.resourceVersion,
+    resourceVersionMatch: msg.resourceVersionMatch,
+  };
+}
+
+function deleteOptions(msg: DeleteOptionsMsg): DeleteOptions {
+  const options: DeleteOptions = { dryRun: msg.dryRun };
+  if (msg.preconditions) options.preconditions = { uid: msg.preconditions.uid, resourceVersion: msg.preconditions.resourceVersion };
+  if (msg.propagationPolicy) options.propagationPolicy = msg.propagationPolicy;
+  if (msg.hasGracePeriodSeconds) options.gracePeriodSeconds = msg.gracePeriodSeconds;
+  return options;
+}
+
+export async function startStorage(opts: StorageServiceOptions): Promise<StorageService> {
+  const catalogue = opts.catalogue ?? builtinCatalogue();
+  const store = new ObjectStore(opts.kv, opts.transformer ?? identityTransformer);
+  const registry = new Registry({ store, catalogue, admitter: opts.admitter ?? new BusAdmitter(opts.bus) });
+  const instance = opts.instance ?? `${hostname()}-${process.pid}`;
+  const healthTimeoutMs = opts.healthTimeoutMs ?? 5_000;
+
+  const scopeOf = (ref: ResourceRef, user: UserInfoMsg | undefined): RequestScope => {
+    const info = catalogue.lookup(ref.group, ref.version, ref.resource);
+    if (!info) throw newNotFound({ group: ref.group, resource: ref.resource }, '');
+    return { info, namespace: info.namespaced ? ref.namespace : '', name: ref.name, subresource: ref.subresource, user: userFromMsg(user) };
+  };
+
+  const bus = opts.bus;
+  const subscriptions: Subscription[] = await Promise.all([
+    bus.serve(StorageRpc.create, async (req) => reply(await registry.create(scopeOf(req.ref, req.user), parseBody(req.object), writeOptions(req.options)))),
+    bus.serve(StorageRpc.get, async (req) => reply(await registry.get(scopeOf(req.ref, undefined)))),
+    bus.serve(StorageRpc.list, async (req) => reply(await registry.list(scopeOf(req.ref, undefined), listOptions(req.options)))),
+    bus.serve(StorageRpc.update, async (req) => reply(await registry.update(scopeOf(req.ref, req.user), parseBody(req.object), writeOptions(req.options)))),
+    bus.serve(StorageRpc.patch, async (req) =>
+      reply(await registry.patch(scopeOf(req.ref, req.user), req.patchType, req.patch, writeOptions(req.options))),
+    ),
+    bus.serve(StorageRpc.delete, async (req) => reply(await registry.delete(scopeOf(req.ref, req.user), deleteOptions(req.options)))),
+    bus.serve(StorageRpc.deleteCollection, async (req) =>
+      reply(await registry.deleteCollection(scopeOf(req.ref, req.user), deleteOptions(req.options), listOptions(req.listOptions))),
+    ),
+    bus.serve(StorageRpc.health, async () => {
+      let check = { name: 'etcd', ok: true, message: '' };
+      try {
+        await Promise.race([
+          opts.kv.currentRevision(),
+          new Promise((_, reject) => setTimeout(() => reject(new Error(`no answer in ${healthTimeoutMs}ms`)), healthTimeoutMs).unref()),
+        ]);
+      } catch (err) {
+        check = { name: 'etcd', ok: false, message: (err as Error).message };
+      }
+      return { service: 'storage', instance, checks: [check] };
+    }),
+  ]);
+
+  const compactor = (opts.compactionIntervalMs ?? 5 * 60_000) > 0 ? startCompactor(opts.kv, { intervalMs: opts.compactionIntervalMs ?? 5 * 60_000 }) : undefined;
+
+  return {
+    registry,
+    async close() {
+      compactor?.stop();
+      await Promise.all(subscriptions.map((s) => s.close()));
+    },
+  };
+}
