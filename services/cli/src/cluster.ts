@@ -115,6 +115,7 @@ export async function startCluster(opts: ClusterOptions): Promise<RunningCluster
   try {
     const etcd = await startEtcd({ members: opts.etcdMembers });
     started.push({ name: 'etcd', stop: () => etcd.stop() });
+    await mkdir(join(dataDir, 'nats'), { recursive: true });
     const nats = await startNats({ dir: join(dataDir, 'nats') });
     started.push({ name: 'nats', stop: () => nats.stop() });
 

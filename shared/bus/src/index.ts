@@ -6,3 +6,4 @@ export * from './status-codec.js';
 export * from './trace.js';
 export * from './in-process-bus.js';
 export * from './nats-bus.js';
+export type { BusCommonOptions } from './dispatch.js';
