@@ -6,6 +6,7 @@
 
 export interface KeyValue {
   key: string;
+  /** The caller's own copy (drivers never hand out views of their internal state). */
   value: Uint8Array;
   createRevision: number;
   modRevision: number;
@@ -31,7 +32,8 @@ export interface RangeResult {
   more: boolean;
   /** Number of keys in the whole range at that revision (ignoring limit). */
   count: number;
-  /** The revision the read was served at (etcd's header revision). */
+  /** The revision the read was served at: `revision` when one was asked for, otherwise the
+   * store's current revision (etcd's header revision). */
   revision: number;
 }
 
@@ -49,26 +51,36 @@ export interface TxnResult {
 
 export type WatchEvent =
   | { type: 'put'; kv: KeyValue; prevKv?: KeyValue }
-  /** kv.value is empty and kv.modRevision is the revision of the delete. */
+  /** kv.value is empty and kv.modRevision is the revision of the delete; as in etcd,
+   * kv.createRevision and kv.version are 0 (the deleted kv is prevKv). */
   | { type: 'delete'; kv: KeyValue; prevKv?: KeyValue };
 
+/** Callbacks run on the event loop, one at a time; none is called after Watch.close() resolved.
+ * A callback that throws ends the watch (onError with code Closed). */
 export interface WatchHandler {
   /** Events in revision order; one call carries the events of one or more revisions, never a
-   * part of one revision. */
+   * part of one revision. No event is delivered twice or skipped, also across reconnects. */
   onEvents(events: WatchEvent[]): void;
-  /** The store has sent everything up to `revision` (a progress notification). */
+  /** The store has sent everything up to `revision` (a progress notification): the next event
+   * has a higher revision, so a watch resumed from revision + 1 misses nothing. */
   onProgress?(revision: number): void;
-  /** The watch ended (Compacted when fromRevision is compacted away; Unavailable on loss). */
+  /** The watch ended (Compacted when fromRevision is compacted away; Unavailable on loss;
+   * Closed when the KV was closed). Nothing follows it. */
   onError(err: KVError): void;
 }
 
 export interface Watch {
-  /** Ask the store to send a progress notification now (etcd: RequestProgress). Drivers that
-   * cannot resolve with false. */
+  /** Ask the store to send a progress notification now (etcd: RequestProgress); it arrives
+   * through onProgress after every event up to its revision. Drivers that cannot (etcd older
+   * than 3.4.31 / 3.5.13, whose answer can overtake events) resolve with false. */
   requestProgress(): Promise<boolean>;
   close(): Promise<void>;
 }
 
+/** Errors are KVError for the store's conditions below. Writes whose key + value exceed the
+ * store's request limit (etcd's --max-request-bytes, 1.5 MiB by default) fail with TooLarge and
+ * change nothing. Reads at a revision below the compacted one fail with Compacted, above the
+ * current one with FutureRevision. Every method but close() fails with Closed after close(). */
 export interface KV {
   readonly driver: 'etcd3' | 'sqlite' | 'memory';
 
@@ -87,10 +99,15 @@ export interface KV {
   delete(key: string, expectedModRevision?: number): Promise<TxnResult>;
 
   /** Watches every key with `prefix`, delivering each change with modRevision >= fromRevision
-   * (0 = from now). prevKv is always filled where the store still has it. */
+   * (0 = from now: every change after the current revision). prevKv is always filled where the
+   * store still has it. Resolves once the watch is established; a fromRevision that is already
+   * compacted away is reported through handler.onError (Compacted), as etcd does. A
+   * fromRevision in the future is allowed: delivery starts when the store reaches it. */
   watch(prefix: string, fromRevision: number, handler: WatchHandler): Promise<Watch>;
 
-  /** Discards history before `revision`; reads and watches below it fail with Compacted. */
+  /** Discards history before `revision`; reads and watches below it fail with Compacted. The
+   * latest value of every key is kept. Compacting at or below the compacted revision fails with
+   * Compacted, above the current revision with FutureRevision. */
   compact(revision: number): Promise<void>;
 
   /** The store's current revision. */
