@@ -1,0 +1,6 @@
+export * from './chain.js';
+export * from './defaulter.js';
+export * from './schema-validator.js';
+export * from './pool.js';
+export * from './service.js';
+export type { AdmissionWorkerData, ReviewResult, ReviewTask } from './worker.js';
