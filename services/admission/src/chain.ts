@@ -99,6 +99,8 @@ export interface AdmissionOutcome {
 export interface ChainOptions {
   validator: SchemaValidator;
   defaulter: Defaulter;
+  /** The type strategies' validation (ObjectMeta and per-type rules), run with the schema step. */
+  strategy?: (attributes: AdmissionAttributes) => FieldError[];
   plugins?: readonly AdmissionPlugin[];
 }
 
@@ -120,10 +122,12 @@ export class AdmissionChain {
   private readonly validator: SchemaValidator;
   private readonly defaulter: Defaulter;
   private readonly plugins: readonly AdmissionPlugin[];
+  private readonly strategy: ((attributes: AdmissionAttributes) => FieldError[]) | undefined;
 
   constructor(options: ChainOptions) {
     this.validator = options.validator;
     this.defaulter = options.defaulter;
+    this.strategy = options.strategy;
     this.plugins = [...(options.plugins ?? [])];
   }
 
@@ -208,6 +212,9 @@ export class AdmissionChain {
       this.defaulter.apply(kindInfo.definition, attributes.object);
       fieldErrors = redecoded.fieldErrors;
     }
+    // Strategy errors (ObjectMeta first, as kube's validation lists them) join the schema's in
+    // one 422.
+    if (writes && this.strategy) fieldErrors = [...this.strategy(attributes), ...fieldErrors];
     if (fieldErrors.length > 0) {
       const gk: GroupKind = { group: input.group, kind: input.kind };
       throw newInvalid(gk, nameOf(attributes.object, input.name), fieldErrors);

@@ -78,7 +78,7 @@ describe('AdmissionPool (real worker threads)', () => {
     const err = await rejection(pool.review(request('apps', 'v1', 'Deployment', 'deployments', bad)));
     assert.equal(err.status.code, 400);
     assert.equal(err.status.message, 'Deployment in version "v1" cannot be handled as a Deployment: json: cannot unmarshal string into Go struct field DeploymentSpec.spec.replicas of type int32');
-    const noContainers = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'empty' }, spec: {} };
+    const noContainers = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'empty', namespace: 'default' }, spec: {} };
     const e2 = await rejection(pool.review(request('', 'v1', 'Pod', 'pods', noContainers)));
     assert.equal(e2.status.code, 422);
     assert.equal(e2.status.message, 'Pod "empty" is invalid: spec.containers: Required value');
@@ -159,10 +159,10 @@ describe('AdmissionPool limits and plugins', () => {
         assert.deepEqual(JSON.parse(decoder.decode(res.object)).metadata.labels, { 'admitted-by': 'test' });
         assert.deepEqual(res.warnings, ['labelled by TestLabeler']);
       }
-      const forbidden = await rejection(pool.review(request('', 'v1', 'ConfigMap', 'configmaps', { ...configMap, metadata: { name: 'forbidden' } })));
+      const forbidden = await rejection(pool.review(request('', 'v1', 'ConfigMap', 'configmaps', { ...configMap, metadata: { name: 'forbidden', namespace: 'default' } })));
       assert.equal(forbidden.status.code, 403);
       assert.equal(forbidden.status.message, 'configmaps "forbidden" is forbidden: the name is reserved');
-      const crash = await rejection(pool.review(request('', 'v1', 'ConfigMap', 'configmaps', { ...configMap, metadata: { name: 'crash' } })));
+      const crash = await rejection(pool.review(request('', 'v1', 'ConfigMap', 'configmaps', { ...configMap, metadata: { name: 'crash', namespace: 'default' } })));
       assert.equal(crash.status.code, 500);
       assert.equal(crash.status.message, 'Internal error occurred: admission plugin "TestLabeler" failed to validate: boom');
     } finally {

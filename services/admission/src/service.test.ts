@@ -38,7 +38,7 @@ describe('admission service on the bus (InProcessBus)', () => {
   }
 
   it('serves review: admitted objects and warnings come back', async () => {
-    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'x', resources: { requests: { cpu: 0.25 } } }], extra: 1 } };
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'default' }, spec: { containers: [{ name: 'c', image: 'x', resources: { requests: { cpu: 0.25 } } }], extra: 1 } };
     const reply = await review(pod, 'Warn');
     const obj = JSON.parse(decoder.decode(reply.object));
     assert.deepEqual(obj.spec, { containers: [{ name: 'c', image: 'x', resources: { requests: { cpu: '250m' } } }] });
@@ -46,7 +46,7 @@ describe('admission service on the bus (InProcessBus)', () => {
   });
 
   it('carries rejections across the bus as their Status', async () => {
-    await assert.rejects(review({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: {} }), (err: unknown) => {
+    await assert.rejects(review({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'default' }, spec: {} }), (err: unknown) => {
       assert.ok(err instanceof StatusError);
       assert.equal(err.status.code, 422);
       assert.equal(err.status.reason, 'Invalid');

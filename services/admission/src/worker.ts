@@ -10,9 +10,10 @@ import { isMainThread, workerData } from 'node:worker_threads';
 import { move } from 'piscina';
 import { type KubeObject, type UserInfo, newBadRequest, toStatusError } from '@kapi/apimachinery';
 import type { AdmissionRequest, UserInfoMsg } from '@kapi/bus';
-import { definitions } from '@kapi/schema';
+import { builtinCatalogue, definitions } from '@kapi/schema';
 import { type ReviewResult, decodeRequests, encodeResults } from './batch-codec.js';
 import { type AdmissionPlugin, AdmissionChain } from './chain.js';
+import { strategyValidation } from './strategy-validation.js';
 import { Defaulter } from './defaulter.js';
 import { SchemaValidator } from './schema-validator.js';
 
@@ -53,7 +54,12 @@ function chain(): Promise<AdmissionChain> {
     const data = (workerData ?? {}) as AdmissionWorkerData;
     const defs = definitions();
     const plugins = await loadPlugins(data.pluginModules ?? []);
-    return new AdmissionChain({ validator: new SchemaValidator(defs), defaulter: new Defaulter(defs), plugins });
+    return new AdmissionChain({
+      validator: new SchemaValidator(defs),
+      defaulter: new Defaulter(defs),
+      strategy: strategyValidation(builtinCatalogue()),
+      plugins,
+    });
   })();
   return chainPromise;
 }
