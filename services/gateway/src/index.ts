@@ -1,0 +1,13 @@
+// @kapi/gateway: kapi's front door — the Kubernetes REST API over HTTPS, backed by the storage
+// service on the bus.
+
+export { startGateway, defaultFilterChain, DEFAULT_MAX_REQUEST_BODY_BYTES, DEFAULT_REQUEST_TIMEOUT_MS } from './server.js';
+export type { Gateway, GatewayOptions, GatewayTLS } from './server.js';
+export { compose, insertFilter, KUBE_FILTER_ORDER } from './chain.js';
+export type { Filter, NamedFilter, Next } from './chain.js';
+export { RequestContext } from './context.js';
+export { newRequestInfo, type RequestInfo } from './request-info.js';
+export { jsonLogger, silentLogger, type GatewayLogger } from './logger.js';
+export { DEFAULT_COLUMNS, AGE_COLUMN, NAME_COLUMN, humanDuration } from './table.js';
+export type { ColumnProvider, ColumnProviderLookup, TableColumnDefinition } from './table.js';
+export { defaultVersionInfo, type VersionInfo } from './version.js';

@@ -1,0 +1,240 @@
+// The resource handlers: kube-apiserver's GetResource, ListResource, CreateResource,
+// UpdateResource, PatchResource, DeleteResource and DeleteCollection, with storage reached over
+// the bus. Each performs its checks in kube's order (negotiation, body, options, decoding) so
+// a request that is wrong in several ways gets the same error kube gives, then calls one storage
+// RPC and writes the reply through transformResponseObject.
+
+import { checkGoJSON, newBadRequest, newMethodNotSupported, newUnsupportedMediaType } from '@kapi/apimachinery';
+import { StorageRpc, type Bus } from '@kapi/bus';
+import type { Catalogue } from '@kapi/schema';
+import { readBody } from '../body.js';
+import type { RequestContext } from '../context.js';
+import { decodeObjectBody, type GroupVersionKind } from '../decode.js';
+import { negotiateInputSerializer, negotiateOutputMediaType, SERIALIZERS, YAML_MEDIA_TYPE, type NegotiatedOutput } from '../negotiation.js';
+import { PATCH_TYPES, decodeGetOptions, decodeListOptions, decodeWriteOptions, type DecodedListOptions } from '../options.js';
+import { deleteOptionsFromBody, deleteOptionsFromQuery, finishDeleteOptions, type RawDeleteOptions } from '../delete-options.js';
+import type { ColumnProviderLookup } from '../table.js';
+import { YAMLDecodeError } from '../yaml-codec.js';
+import type { YAMLOffload } from '../yaml-offload.js';
+import type { ResourceRoute } from './resolve.js';
+import { callStorage, refOf, userMessage } from './storage-call.js';
+import { resourceRestrictions, writeResourceReply, type TransformScope } from './transform.js';
+
+export interface ResourceHandlerDeps {
+  bus: Bus;
+  yaml: YAMLOffload;
+  catalogue: Catalogue;
+  maxRequestBodyBytes: number;
+  columns: ColumnProviderLookup;
+  now: () => number;
+}
+
+/** Subresources that stream or upgrade the connection; they come with the streaming work. */
+function isStreamingSubresource(route: ResourceRoute): boolean {
+  const sub = route.subresource;
+  return sub !== undefined && (sub.name === 'log' || sub.kind.endsWith('Options'));
+}
+
+function groupResource(route: ResourceRoute): { group: string; resource: string } {
+  return { group: route.info.group, resource: route.info.resource };
+}
+
+/** The kind an endpoint reads and writes: the subresource's own kind, or the resource's. */
+function expectedKind(route: ResourceRoute): GroupVersionKind {
+  const sub = route.subresource;
+  if (sub) return { group: sub.group, version: sub.version, kind: sub.kind };
+  return { group: route.info.group, version: route.info.version, kind: route.info.kind };
+}
+
+function negotiate(ctx: RequestContext, route: ResourceRoute): NegotiatedOutput {
+  return negotiateOutputMediaType(
+    { accept: ctx.header('accept'), query: ctx.query, userAgent: ctx.header('user-agent') },
+    SERIALIZERS,
+    resourceRestrictions(route.info, route.subresource),
+  );
+}
+
+function scopeOf(route: ResourceRoute, deps: ResourceHandlerDeps): TransformScope {
+  return { yaml: deps.yaml, info: route.info, subresource: route.subresource, columns: deps.columns, now: deps.now };
+}
+
+function body(ctx: RequestContext, deps: ResourceHandlerDeps): Promise<Buffer> {
+  return readBody(ctx.raw, deps.maxRequestBodyBytes, ctx.abort.signal);
+}
+
+function metadataOf(object: Record<string, unknown>): Record<string, unknown> | undefined {
+  const m = object.metadata;
+  return m !== null && typeof m === 'object' && !Array.isArray(m) ? (m as Record<string, unknown>) : undefined;
+}
+
+/** rest.EnsureObjectNamespaceMatchesRequestNamespace's rejection (storage does the defaulting). */
+function checkNamespace(route: ResourceRoute, object: Record<string, unknown>): void {
+  const meta = metadataOf(object) ?? {};
+  const objNamespace = typeof meta.namespace === 'string' ? meta.namespace : '';
+  // Namespaces are cluster-scoped even though their URLs read like namespaced ones.
+  const expected = route.info.group === '' && route.info.resource === 'namespaces' ? '' : route.info.namespaced ? route.namespace : '';
+  if (objNamespace === expected || objNamespace === '' || expected === '') return;
+  throw newBadRequest('the namespace of the provided object does not match the namespace sent on the request');
+}
+
+/** checkName: an update's object must carry the URL's name. A metadata that is not an object is
+ * left for storage, whose typed decoding reports it as kube does. */
+function checkName(route: ResourceRoute, object: Record<string, unknown>): void {
+  if (object.metadata !== undefined && object.metadata !== null && metadataOf(object) === undefined) return;
+  const meta = metadataOf(object) ?? {};
+  const objName = typeof meta.name === 'string' ? meta.name : '';
+  if (objName === '') {
+    throw newBadRequest(`the name of the object (${route.name} based on URL) was undeterminable: name must be provided`);
+  }
+  if (objName !== route.name) {
+    throw newBadRequest(`the name of the object (${objName}) does not match the name on the URL (${route.name})`);
+  }
+}
+
+async function get(ctx: RequestContext, route: ResourceRoute, deps: ResourceHandlerDeps): Promise<void> {
+  const out = negotiate(ctx, route);
+  const opts = decodeGetOptions(ctx.query);
+  const reply = await callStorage(ctx, deps.bus, StorageRpc.get, { ref: refOf(route), resourceVersion: opts.resourceVersion }, false);
+  await writeResourceReply(ctx, reply, out, scopeOf(route, deps));
+}
+
+function listMessage(opts: DecodedListOptions) {
+  return {
+    labelSelector: opts.labelSelector,
+    fieldSelector: opts.fieldSelector,
+    limit: opts.limit,
+    continue: opts.continue,
+    resourceVersion: opts.resourceVersion,
+    resourceVersionMatch: opts.resourceVersionMatch,
+  };
+}
+
+async function list(ctx: RequestContext, route: ResourceRoute, deps: ResourceHandlerDeps): Promise<void> {
+  const out = negotiate(ctx, route);
+  const opts = decodeListOptions(ctx.query);
+  if (opts.watch) throw newMethodNotSupported(groupResource(route), 'watch');
+  const reply = await callStorage(ctx, deps.bus, StorageRpc.list, { ref: refOf(route), options: listMessage(opts) }, false);
+  await writeResourceReply(ctx, reply, out, scopeOf(route, deps));
+}
+
+async function create(ctx: RequestContext, route: ResourceRoute, deps: ResourceHandlerDeps): Promise<void> {
+  const out = negotiate(ctx, route);
+  const serializer = negotiateInputSerializer(ctx.header('content-type'), SERIALIZERS);
+  const raw = await body(ctx, deps);
+  const options = decodeWriteOptions(ctx.query, 'create', ctx.header('user-agent'));
+  const decoded = await decodeObjectBody(raw, serializer, expectedKind(route), deps.catalogue, deps.yaml, ctx.abort.signal);
+  checkNamespace(route, decoded.object);
+  const reply = await callStorage(
+    ctx,
+    deps.bus,
+    StorageRpc.create,
+    { ref: refOf(route), object: decoded.json, options, user: userMessage(ctx.user) },
+    true,
+  );
+  await writeResourceReply(ctx, reply, out, scopeOf(route, deps));
+}
+
+async function update(ctx: RequestContext, route: ResourceRoute, deps: ResourceHandlerDeps): Promise<void> {
+  const out = negotiate(ctx, route);
+  const serializer = negotiateInputSerializer(ctx.header('content-type'), SERIALIZERS);
+  const raw = await body(ctx, deps);
+  const options = decodeWriteOptions(ctx.query, 'update', ctx.header('user-agent'));
+  const decoded = await decodeObjectBody(raw, serializer, expectedKind(route), deps.catalogue, deps.yaml, ctx.abort.signal);
+  checkNamespace(route, decoded.object);
+  checkName(route, decoded.object);
+  const reply = await callStorage(
+    ctx,
+    deps.bus,
+    StorageRpc.update,
+    { ref: refOf(route), object: decoded.json, options, user: userMessage(ctx.user) },
+    true,
+  );
+  await writeResourceReply(ctx, reply, out, scopeOf(route, deps));
+}
+
+/** The PATCH Content-Type without parameters ("; charset=utf-8" is dropped, as kube does). */
+export function patchTypeOf(contentType: string): string {
+  const i = contentType.indexOf(';');
+  return i > 0 ? contentType.slice(0, i) : contentType;
+}
+
+async function patch(ctx: RequestContext, route: ResourceRoute, deps: ResourceHandlerDeps): Promise<void> {
+  const patchType = patchTypeOf(ctx.header('content-type'));
+  if (!(PATCH_TYPES as readonly string[]).includes(patchType)) throw newUnsupportedMediaType(PATCH_TYPES);
+  const out = negotiate(ctx, route);
+  const raw = await body(ctx, deps);
+  const options = decodeWriteOptions(ctx.query, 'patch', ctx.header('user-agent'), patchType);
+  const reply = await callStorage(
+    ctx,
+    deps.bus,
+    StorageRpc.patch,
+    { ref: refOf(route), patchType, patch: raw, options, user: userMessage(ctx.user) },
+    true,
+  );
+  await writeResourceReply(ctx, reply, out, scopeOf(route, deps));
+}
+
+/** DeleteOptions from the body when there is one (JSON or YAML), else from the query. */
+async function deleteOptions(ctx: RequestContext, deps: ResourceHandlerDeps): Promise<RawDeleteOptions> {
+  const raw = await body(ctx, deps);
+  if (raw.length === 0) return deleteOptionsFromQuery(ctx.query);
+  const serializer = negotiateInputSerializer(ctx.header('content-type'), SERIALIZERS);
+  let parsed: unknown;
+  if (serializer.mediaType === YAML_MEDIA_TYPE) {
+    try {
+      parsed = await deps.yaml.toJSONValue(raw.toString('utf8'), ctx.abort.signal);
+    } catch (err) {
+      if (err instanceof YAMLDecodeError) throw newBadRequest(err.message);
+      throw err;
+    }
+  } else {
+    const syntax = checkGoJSON(raw);
+    if (syntax !== undefined) throw newBadRequest(`couldn't get version/kind; json parse error: ${syntax}`);
+    parsed = JSON.parse(raw.toString('utf8'));
+  }
+  return deleteOptionsFromBody(parsed);
+}
+
+async function del(ctx: RequestContext, route: ResourceRoute, deps: ResourceHandlerDeps): Promise<void> {
+  const out = negotiate(ctx, route);
+  const options = finishDeleteOptions(await deleteOptions(ctx, deps));
+  const reply = await callStorage(ctx, deps.bus, StorageRpc.delete, { ref: refOf(route), options, user: userMessage(ctx.user) }, true);
+  await writeResourceReply(ctx, reply, out, scopeOf(route, deps));
+}
+
+async function deleteCollection(ctx: RequestContext, route: ResourceRoute, deps: ResourceHandlerDeps): Promise<void> {
+  const out = negotiate(ctx, route);
+  const listOptions = decodeListOptions(ctx.query);
+  const options = finishDeleteOptions(await deleteOptions(ctx, deps));
+  const reply = await callStorage(
+    ctx,
+    deps.bus,
+    StorageRpc.deleteCollection,
+    { ref: refOf(route), options, listOptions: listMessage(listOptions), user: userMessage(ctx.user) },
+    false,
+  );
+  await writeResourceReply(ctx, reply, out, scopeOf(route, deps));
+}
+
+/**
+ * Serves a resolved resource route for the request's method (the router has checked that the
+ * method has a route here). StatusErrors propagate to the caller, which writes them.
+ */
+export async function serveResource(ctx: RequestContext, route: ResourceRoute, deps: ResourceHandlerDeps): Promise<void> {
+  if (route.watchPath) throw newMethodNotSupported(groupResource(route), 'watch');
+  if (isStreamingSubresource(route)) throw newMethodNotSupported(groupResource(route), route.subresource!.name);
+  switch (ctx.method) {
+    case 'GET':
+      return route.scope === 'collection' || route.scope === 'all-namespaces' ? list(ctx, route, deps) : get(ctx, route, deps);
+    case 'POST':
+      return create(ctx, route, deps);
+    case 'PUT':
+      return update(ctx, route, deps);
+    case 'PATCH':
+      return patch(ctx, route, deps);
+    case 'DELETE':
+      return route.scope === 'collection' ? deleteCollection(ctx, route, deps) : del(ctx, route, deps);
+    default:
+      throw newMethodNotSupported(groupResource(route), ctx.method.toLowerCase());
+  }
+}

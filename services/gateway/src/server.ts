@@ -1,0 +1,254 @@
+// startGateway: the HTTPS server (fastify, HTTP/1.1) in front of the filter chain.
+//
+// Fastify owns the listener, TLS, keep-alive and shutdown. Every request is taken over in the
+// onRequest hook (before fastify's own body parsing, content-type checks and 404s, whose answers
+// are not kube's) and handed to the filter chain with the raw request and response.
+
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Bus } from '@kapi/bus';
+import { builtinCatalogue, type Catalogue } from '@kapi/schema';
+import { compose, type NamedFilter } from './chain.js';
+import { RequestContext, type ResponseSink } from './context.js';
+import { auditInitFilter } from './filters/audit-init.js';
+import { authenticationFilter } from './filters/authentication.js';
+import { cacheControlFilter } from './filters/cache-control.js';
+import { deadlineFilter } from './filters/deadline.js';
+import { panicRecoveryFilter, PANIC_MESSAGE } from './filters/panic-recovery.js';
+import { requestInfoFilter } from './filters/request-info.js';
+import { routeFilter } from './filters/route.js';
+import { timeoutFilter } from './filters/timeout.js';
+import { gatewayHealthChecks } from './health.js';
+import { jsonLogger, type GatewayLogger } from './logger.js';
+import type { ColumnProviderLookup } from './table.js';
+import { defaultVersionInfo, type VersionInfo } from './version.js';
+import { YAMLOffload } from './yaml-offload.js';
+
+export interface GatewayTLS {
+  /** PEM serving certificate (chain). */
+  cert: string;
+  /** PEM private key of the serving certificate. */
+  key: string;
+  /** PEM bundle of the CAs that sign client certificates (--client-ca-file). */
+  clientCA: string;
+}
+
+export interface GatewayOptions {
+  bus: Bus;
+  /** The resources served; the built-in Kubernetes 1.36 catalogue by default. */
+  catalogue?: Catalogue;
+  bindAddress: string;
+  /** 0 picks a free port; the chosen one is reported. */
+  port: number;
+  tls: GatewayTLS;
+  /** --request-timeout: the longest a non-long-running request may take. Default 60 s. */
+  requestTimeoutMs?: number;
+  /** Largest request body accepted. Default 3 MiB (kube's). */
+  maxRequestBodyBytes?: number;
+  /** This replica's name, for logs. */
+  instance?: string;
+  logger?: GatewayLogger;
+  /** host:port advertised in /api's serverAddressByClientCIDRs (default: the address the
+   * client connected to). */
+  externalAddress?: string;
+  /** Fields of /version to report differently. */
+  versionInfo?: Partial<VersionInfo>;
+  /** Per-resource Table columns; resources without a provider print NAME and AGE. */
+  columns?: ColumnProviderLookup;
+  /** How long one health check (e.g. the storage health RPC) may take. Default 5 s. */
+  healthCheckTimeoutMs?: number;
+  /** Largest request header section. Default 32 KiB. */
+  maxHeaderBytes?: number;
+  /** How long close() waits for in-flight requests before dropping connections. Default 5 s. */
+  shutdownGracePeriodMs?: number;
+}
+
+export interface Gateway {
+  port: number;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
+export const DEFAULT_MAX_REQUEST_BODY_BYTES = 3 * 1024 * 1024;
+const DEFAULT_HEALTH_CHECK_TIMEOUT_MS = 5_000;
+const DEFAULT_MAX_HEADER_BYTES = 32 * 1024;
+const DEFAULT_SHUTDOWN_GRACE_MS = 5_000;
+
+/** Go's URL.Path: the request target's path, percent-decoded; undefined when it does not decode. */
+function parseTarget(url: string): { path: string; query: URLSearchParams } | undefined {
+  let target = url;
+  if (!target.startsWith('/')) {
+    // absolute-form (proxies): keep path and query only
+    try {
+      const u = new URL(target);
+      target = u.pathname + u.search;
+    } catch {
+      return undefined;
+    }
+  }
+  const q = target.indexOf('?');
+  const rawPath = q < 0 ? target : target.slice(0, q);
+  const rawQuery = q < 0 ? '' : target.slice(q + 1);
+  try {
+    return { path: decodeURIComponent(rawPath), query: new URLSearchParams(rawQuery) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** What Go's net/http answers for a request target it cannot parse (no handler runs). */
+function badRequestTarget(res: ServerResponse): void {
+  res.writeHead(400, { 'Content-Type': 'text/plain; charset=utf-8', Connection: 'close' });
+  res.end('400 Bad Request');
+}
+
+function rawSink(res: ServerResponse): ResponseSink {
+  let sent = false;
+  return {
+    get sent() {
+      return sent;
+    },
+    send(code, headers, body) {
+      if (sent || res.headersSent || res.destroyed) {
+        sent = true;
+        return false;
+      }
+      sent = true;
+      res.writeHead(code, { ...headers, 'Content-Length': String(typeof body === 'string' ? Buffer.byteLength(body) : body.length) });
+      res.end(body);
+      return true;
+    },
+  };
+}
+
+/** The filter chain of this stage, outermost first (see KUBE_FILTER_ORDER). */
+export function defaultFilterChain(deps: {
+  log: GatewayLogger;
+  requestTimeoutMs: number;
+  route: NamedFilter;
+}): NamedFilter[] {
+  return [
+    auditInitFilter(),
+    panicRecoveryFilter(deps.log),
+    requestInfoFilter(),
+    cacheControlFilter(),
+    deadlineFilter(deps.requestTimeoutMs),
+    timeoutFilter(deps.log),
+    authenticationFilter(deps.log),
+    deps.route,
+  ];
+}
+
+export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
+  const catalogue = opts.catalogue ?? builtinCatalogue();
+  const requestTimeoutMs = opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  const maxRequestBodyBytes = opts.maxRequestBodyBytes ?? DEFAULT_MAX_REQUEST_BODY_BYTES;
+  const healthTimeoutMs = opts.healthCheckTimeoutMs ?? DEFAULT_HEALTH_CHECK_TIMEOUT_MS;
+  const log = opts.logger ?? jsonLogger(process.stderr, opts.instance ? `gateway/${opts.instance}` : 'gateway');
+  let shuttingDown = false;
+
+  const yaml = new YAMLOffload();
+  const route = routeFilter({
+    bus: opts.bus,
+    yaml,
+    catalogue,
+    maxRequestBodyBytes,
+    columns: opts.columns ?? (() => undefined),
+    now: () => Date.now(),
+    versionInfo: defaultVersionInfo(opts.versionInfo),
+    health: gatewayHealthChecks({ bus: opts.bus, timeoutMs: healthTimeoutMs, isShuttingDown: () => shuttingDown }),
+    healthTimeoutMs,
+    externalAddress: opts.externalAddress,
+    log,
+  });
+  const chain = compose(defaultFilterChain({ log, requestTimeoutMs, route }));
+
+  const app: FastifyInstance = Fastify({
+    https: {
+      cert: opts.tls.cert,
+      key: opts.tls.key,
+      ca: opts.tls.clientCA,
+      requestCert: true,
+      rejectUnauthorized: false,
+      minVersion: 'TLSv1.2',
+      maxHeaderSize: opts.maxHeaderBytes ?? DEFAULT_MAX_HEADER_BYTES,
+    },
+    logger: false,
+    // A request target fastify's router cannot decode is refused as Go's server refuses it,
+    // before any handler.
+    frameworkErrors: (_error, _request, reply) => {
+      reply.hijack();
+      badRequestTarget(reply.raw);
+    },
+    exposeHeadRoutes: false,
+    return503OnClosing: false,
+    forceCloseConnections: 'idle',
+  });
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const receivedAt = Date.now();
+    const target = parseTarget(req.url ?? '/');
+    if (!target) {
+      badRequestTarget(res);
+      return;
+    }
+    const ctx = new RequestContext({
+      method: req.method ?? 'GET',
+      requestURI: req.url ?? '/',
+      path: target.path,
+      query: target.query,
+      headers: req.headers,
+      raw: req,
+      sink: rawSink(res),
+      receivedAt,
+    });
+    res.once('close', () => {
+      if (!res.writableFinished) ctx.abort.abort(new Error('client closed the connection'));
+    });
+    try {
+      await chain(ctx);
+    } catch (err) {
+      log.error('request failed outside the filter chain', { err });
+    }
+    if (!ctx.responded) {
+      ctx.send(500, PANIC_MESSAGE + '\n', { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' });
+    }
+  };
+
+  app.addHook('onRequest', (request, reply, done) => {
+    reply.hijack();
+    void handle(request.raw, reply.raw);
+    done();
+  });
+  // Never reached (the hook takes every request over); it makes every path a route.
+  app.all('*', async () => undefined);
+
+  try {
+    await app.listen({ host: opts.bindAddress, port: opts.port });
+  } catch (err) {
+    await app.close();
+    await yaml.close();
+    throw err;
+  }
+  const address = app.server.address() as AddressInfo;
+  log.info('gateway listening', { address: address.address, port: address.port, instance: opts.instance });
+
+  let closing: Promise<void> | undefined;
+  return {
+    port: address.port,
+    close() {
+      closing ??= (async () => {
+        shuttingDown = true;
+        const grace = setTimeout(() => app.server.closeAllConnections(), opts.shutdownGracePeriodMs ?? DEFAULT_SHUTDOWN_GRACE_MS);
+        try {
+          await app.close();
+        } finally {
+          clearTimeout(grace);
+          await yaml.close();
+        }
+      })();
+      return closing;
+    },
+  };
+}
