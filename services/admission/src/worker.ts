@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { isMainThread, workerData } from 'node:worker_threads';
 import { move } from 'piscina';
 import { type KubeObject, type UserInfo, newBadRequest, toStatusError } from '@kapi/apimachinery';
-import type { AdmissionRequest, UserInfoMsg } from '@kapi/bus';
+import { type AdmissionRequest, userInfoFromMsg } from '@kapi/bus';
 import { builtinCatalogue, definitions } from '@kapi/schema';
 import { type ReviewResult, decodeRequests, encodeResults } from './batch-codec.js';
 import { type AdmissionPlugin, AdmissionChain } from './chain.js';
@@ -70,15 +70,6 @@ if (!isMainThread) chain().catch(() => undefined);
 const decoder = new TextDecoder();
 const encoder = new TextEncoder();
 
-function userFromMsg(msg: UserInfoMsg | undefined): UserInfo | undefined {
-  if (!msg || msg.username === '') return undefined;
-  const user: UserInfo = { username: msg.username, groups: [...(msg.groups ?? [])] };
-  if (msg.uid) user.uid = msg.uid;
-  const extra = Object.entries(msg.extra ?? {});
-  if (extra.length > 0) user.extra = Object.fromEntries(extra.map(([k, v]) => [k, [...(v?.values ?? [])]]));
-  return user;
-}
-
 function parseJSON(bytes: Uint8Array, what: string): unknown {
   try {
     return JSON.parse(decoder.decode(bytes));
@@ -117,7 +108,7 @@ export async function review(task: ReviewTask): Promise<ReviewResult> {
       oldObject: hasOld ? (parseJSON(task.oldObject, 'oldObject') as KubeObject) : undefined,
       dryRun: task.dryRun === true,
       fieldValidation: task.fieldValidation ?? '',
-      user: userFromMsg(task.user),
+      user: userInfoFromMsg(task.user),
       ...(hasObject ? { body: task.object } : {}),
     });
     if (outcome.object === undefined) return { ok: true, object: new Uint8Array(), warnings: outcome.warnings };

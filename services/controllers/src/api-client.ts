@@ -2,7 +2,7 @@
 // values, errors as StatusError. Controllers act as a system user, like kube-controller-manager.
 
 import type { KubeObject, UserInfo } from '@kapi/apimachinery';
-import { type Bus, type ResourceRef, StorageRpc, type UserInfoMsg } from '@kapi/bus';
+import { type Bus, type ResourceRef, StorageRpc, userInfoToMsg } from '@kapi/bus';
 
 export interface ResourceAddress {
   group: string;
@@ -37,10 +37,6 @@ function ref(address: ResourceAddress): ResourceRef {
     name: address.name ?? '',
     subresource: address.subresource ?? '',
   };
-}
-
-function userMsg(user: UserInfo): UserInfoMsg {
-  return { username: user.username, uid: user.uid ?? '', groups: user.groups ?? [], extra: {} };
 }
 
 const NO_WRITE_OPTIONS = { dryRun: false, fieldManager: 'kapi-controllers', fieldValidation: 'Ignore', force: false };
@@ -80,7 +76,7 @@ export class ApiClient {
   async create(address: ResourceAddress, object: KubeObject): Promise<KubeObject> {
     const reply = await this.bus.request(
       StorageRpc.create,
-      { ref: ref(address), object: encoder.encode(JSON.stringify(object)), options: NO_WRITE_OPTIONS, user: userMsg(this.user) },
+      { ref: ref(address), object: encoder.encode(JSON.stringify(object)), options: NO_WRITE_OPTIONS, user: userInfoToMsg(this.user) },
       { timeoutMs: this.timeoutMs },
     );
     return JSON.parse(decoder.decode(reply.object)) as KubeObject;
@@ -89,7 +85,7 @@ export class ApiClient {
   async update(address: ResourceAddress, object: KubeObject): Promise<KubeObject> {
     const reply = await this.bus.request(
       StorageRpc.update,
-      { ref: ref(address), object: encoder.encode(JSON.stringify(object)), options: NO_WRITE_OPTIONS, user: userMsg(this.user) },
+      { ref: ref(address), object: encoder.encode(JSON.stringify(object)), options: NO_WRITE_OPTIONS, user: userInfoToMsg(this.user) },
       { timeoutMs: this.timeoutMs },
     );
     return JSON.parse(decoder.decode(reply.object)) as KubeObject;
@@ -102,7 +98,7 @@ export class ApiClient {
         ref: ref(address),
         options: NO_DELETE_OPTIONS,
         listOptions: { labelSelector: '', fieldSelector: '', limit: 0, continue: '', resourceVersion: '', resourceVersionMatch: '' },
-        user: userMsg(this.user),
+        user: userInfoToMsg(this.user),
       },
       { timeoutMs: this.timeoutMs },
     );

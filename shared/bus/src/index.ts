@@ -7,3 +7,4 @@ export * from './trace.js';
 export * from './in-process-bus.js';
 export * from './nats-bus.js';
 export type { BusCommonOptions } from './dispatch.js';
+export * from './user-info.js';

@@ -5,7 +5,7 @@
 // RPC and writes the reply through transformResponseObject.
 
 import { checkGoJSON, newBadRequest, newMethodNotSupported, newUnsupportedMediaType } from '@kapi/apimachinery';
-import { StorageRpc, type Bus } from '@kapi/bus';
+import { StorageRpc, type Bus, userInfoToMsg } from '@kapi/bus';
 import type { Catalogue } from '@kapi/schema';
 import { readBody } from '../body.js';
 import type { RequestContext } from '../context.js';
@@ -17,7 +17,7 @@ import type { ColumnProviderLookup } from '../table.js';
 import { YAMLDecodeError } from '../yaml-codec.js';
 import type { YAMLOffload } from '../yaml-offload.js';
 import type { ResourceRoute } from './resolve.js';
-import { callStorage, refOf, userMessage } from './storage-call.js';
+import { callStorage, refOf } from './storage-call.js';
 import { resourceRestrictions, writeResourceReply, type TransformScope } from './transform.js';
 
 export interface ResourceHandlerDeps {
@@ -128,7 +128,7 @@ async function create(ctx: RequestContext, route: ResourceRoute, deps: ResourceH
     ctx,
     deps.bus,
     StorageRpc.create,
-    { ref: refOf(route), object: decoded.json, options, user: userMessage(ctx.user) },
+    { ref: refOf(route), object: decoded.json, options, user: userInfoToMsg(ctx.user) },
     true,
   );
   await writeResourceReply(ctx, reply, out, scopeOf(route, deps));
@@ -146,7 +146,7 @@ async function update(ctx: RequestContext, route: ResourceRoute, deps: ResourceH
     ctx,
     deps.bus,
     StorageRpc.update,
-    { ref: refOf(route), object: decoded.json, options, user: userMessage(ctx.user) },
+    { ref: refOf(route), object: decoded.json, options, user: userInfoToMsg(ctx.user) },
     true,
   );
   await writeResourceReply(ctx, reply, out, scopeOf(route, deps));
@@ -168,7 +168,7 @@ async function patch(ctx: RequestContext, route: ResourceRoute, deps: ResourceHa
     ctx,
     deps.bus,
     StorageRpc.patch,
-    { ref: refOf(route), patchType, patch: raw, options, user: userMessage(ctx.user) },
+    { ref: refOf(route), patchType, patch: raw, options, user: userInfoToMsg(ctx.user) },
     true,
   );
   await writeResourceReply(ctx, reply, out, scopeOf(route, deps));
@@ -198,7 +198,7 @@ async function deleteOptions(ctx: RequestContext, deps: ResourceHandlerDeps): Pr
 async function del(ctx: RequestContext, route: ResourceRoute, deps: ResourceHandlerDeps): Promise<void> {
   const out = negotiate(ctx, route);
   const options = finishDeleteOptions(await deleteOptions(ctx, deps));
-  const reply = await callStorage(ctx, deps.bus, StorageRpc.delete, { ref: refOf(route), options, user: userMessage(ctx.user) }, true);
+  const reply = await callStorage(ctx, deps.bus, StorageRpc.delete, { ref: refOf(route), options, user: userInfoToMsg(ctx.user) }, true);
   await writeResourceReply(ctx, reply, out, scopeOf(route, deps));
 }
 
@@ -210,7 +210,7 @@ async function deleteCollection(ctx: RequestContext, route: ResourceRoute, deps:
     ctx,
     deps.bus,
     StorageRpc.deleteCollection,
-    { ref: refOf(route), options, listOptions: listMessage(listOptions), user: userMessage(ctx.user) },
+    { ref: refOf(route), options, listOptions: listMessage(listOptions), user: userInfoToMsg(ctx.user) },
     false,
   );
   await writeResourceReply(ctx, reply, out, scopeOf(route, deps));

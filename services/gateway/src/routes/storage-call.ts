@@ -3,7 +3,7 @@
 // context handed on.
 
 import { newTimeoutError, type UserInfo } from '@kapi/apimachinery';
-import type { Bus, ObjectReply, ResourceRef, Rpc, UserInfoMsg } from '@kapi/bus';
+import type { Bus, ObjectReply, ResourceRef, Rpc } from '@kapi/bus';
 import type { RequestContext } from '../context.js';
 import type { ResourceRoute } from './resolve.js';
 
@@ -27,14 +27,6 @@ export function refOf(route: ResourceRoute): ResourceRef {
     name: route.name,
     subresource: route.subresource?.name ?? '',
   };
-}
-
-/** The request's user as the bus carries it. */
-export function userMessage(user: UserInfo | undefined): UserInfoMsg | undefined {
-  if (!user) return undefined;
-  const extra: Record<string, { values: string[] }> = {};
-  for (const [k, v] of Object.entries(user.extra ?? {})) extra[k] = { values: [...v] };
-  return { username: user.username, uid: user.uid ?? '', groups: [...(user.groups ?? [])], extra };
 }
 
 /** A promise that rejects with `error()` after `ms`, racing `work`. */
