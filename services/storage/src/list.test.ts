@@ -1,8 +1,7 @@
 // LIST through the registry against kube-apiserver's etcd3 store (storage/etcd3/store.go GetList,
 // storage.ValidateListOptions, apis/meta/internalversion/validation.ValidateListOptions): selectors,
 // namespaces, pages read at the first page's revision, remainingItemCount, resourceVersion /
-// resourceVersionMatch, continue tokens after compaction. `todo` tests pin down kube behaviour the
-// registry does not match yet.
+// resourceVersionMatch, continue tokens after compaction.
 
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
@@ -136,23 +135,31 @@ describe('selectors', () => {
     });
   });
 
+  test('pods: the legacy spec.host label selects on spec.nodeName', async () => {
+    const h = newHarness();
+    await createNamespace(h, 'a');
+    await h.registry.create(scope('pods', 'a'), podBody('p1', { nodeName: 'n1' }), writeOptions());
+    await h.registry.create(scope('pods', 'a'), podBody('p2', { nodeName: 'n2' }), writeOptions());
+    assert.deepEqual(names(await list(h, 'pods', 'a', { fieldSelector: 'spec.host=n2' })), ['p2']);
+  });
+
   test('ConfigMaps refuse field selectors beyond metadata: 400', async () => {
     const h = await fixture();
     await expectStatus(h.registry.list(scope('configmaps', 'a'), listOptions({ fieldSelector: 'data.v=1' })), { code: 400, reason: 'BadRequest' });
   });
 
-  test(
-    'ConfigMaps: kube\'s text for an unsupported field is the default conversion\'s',
-    { todo: 'kube: ConfigMap has no field label conversion func, so runtime.DefaultMetaV1FieldSelectorConversion answers `"data.v" is not a known field selector: only "metadata.name", "metadata.namespace"`; "field label not supported: x" is the text of the types with their own conversion (pods, nodes, events, secrets, ...). The registry uses the latter for every type (apimachinery has newUnknownMetadataFieldSelector for the former)' },
-    async () => {
-      const h = await fixture();
-      await expectStatus(h.registry.list(scope('configmaps', 'a'), listOptions({ fieldSelector: 'data.v=1' })), {
-        code: 400,
-        reason: 'BadRequest',
-        message: '"data.v" is not a known field selector: only "metadata.name", "metadata.namespace"',
-      });
-    },
-  );
+  // kube: ConfigMap has no field label conversion func, so
+  // runtime.DefaultMetaV1FieldSelectorConversion answers `"data.v" is not a known field selector:
+  // only "metadata.name", "metadata.namespace"`; "field label not supported: x" is the text of the
+  // types with their own conversion (pods, nodes, events, secrets, ...).
+  test('ConfigMaps: kube\'s text for an unsupported field is the default conversion\'s', async () => {
+    const h = await fixture();
+    await expectStatus(h.registry.list(scope('configmaps', 'a'), listOptions({ fieldSelector: 'data.v=1' })), {
+      code: 400,
+      reason: 'BadRequest',
+      message: '"data.v" is not a known field selector: only "metadata.name", "metadata.namespace"',
+    });
+  });
 });
 
 describe('limit and continue', () => {
@@ -245,14 +252,12 @@ describe('limit and continue', () => {
     assert.equal(rest.metadata.resourceVersion, String(await h.kv.currentRevision()));
   });
 
-  test(
-    'a negative limit means no limit',
-    { todo: 'kube does not validate limit in ValidateListOptions; etcd3 GetList pages only when limit > 0, so limit=-1 lists everything. The registry answers 422 "limit: Invalid value: -1: must be greater than or equal to 0"' },
-    async () => {
-      const h = await fixture();
-      assert.equal((await list(h, 'configmaps', 'a', { limit: -1 })).items.length, 5);
-    },
-  );
+  // kube does not validate limit in ValidateListOptions; etcd3 GetList pages only when limit > 0,
+  // so limit=-1 lists everything.
+  test('a negative limit means no limit', async () => {
+    const h = await fixture();
+    assert.equal((await list(h, 'configmaps', 'a', { limit: -1 })).items.length, 5);
+  });
 });
 
 describe('resourceVersion and resourceVersionMatch', () => {
@@ -299,19 +304,17 @@ describe('resourceVersion and resourceVersionMatch', () => {
     await expectStatus(h.registry.list(scope('configmaps', 'a'), listOptions({ resourceVersion: '1000' })), { code: 504, reason: 'Timeout' });
   });
 
-  test(
-    'Exact at a revision the store has not reached: 504 Timeout with cause ResourceVersionTooLarge',
-    { todo: 'kube etcd3 GetList maps etcd\'s ErrFutureRev to storage.NewTooLargeResourceVersionError(rv, current, 0); the registry lets the KV\'s FutureRevision error escape (not a StatusError: a 500 at the API)' },
-    async () => {
-      const h = await fixture();
-      const current = await h.kv.currentRevision();
-      const status = await expectStatus(
-        h.registry.list(scope('configmaps', 'a'), listOptions({ resourceVersion: '1000', resourceVersionMatch: 'Exact' })),
-        { code: 504, reason: 'Timeout', message: `Timeout: Too large resource version: 1000, current: ${current}` },
-      );
-      assert.deepEqual(status.details, { causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }] });
-    },
-  );
+  // kube: etcd3 GetList maps etcd's ErrFutureRev to storage.NewTooLargeResourceVersionError(rv,
+  // current, 0).
+  test('Exact at a revision the store has not reached: 504 Timeout with cause ResourceVersionTooLarge', async () => {
+    const h = await fixture();
+    const current = await h.kv.currentRevision();
+    const status = await expectStatus(
+      h.registry.list(scope('configmaps', 'a'), listOptions({ resourceVersion: '1000', resourceVersionMatch: 'Exact' })),
+      { code: 504, reason: 'Timeout', message: `Timeout: Too large resource version: 1000, current: ${current}` },
+    );
+    assert.deepEqual(status.details, { causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }] });
+  });
 
   test('Exact at a compacted revision: 410 Expired', async () => {
     const h = await fixture();
@@ -325,18 +328,16 @@ describe('resourceVersion and resourceVersionMatch', () => {
     });
   });
 
-  test(
-    'legacy match ("") with a limit reads at exactly that revision',
-    { todo: 'kube storage.ValidateListOptions: ResourceVersionMatch "" with limit > 0 and resourceVersion > 0 reads at that revision ("legacy exact match", also cacher.shouldDelegateList); the registry treats it as NotOlderThan and reads the current state' },
-    async () => {
-      const h = await fixture();
-      const rv = String(await h.kv.currentRevision());
-      await createConfigMap(h, 'a', 'cm-0');
-      const result = await list(h, 'configmaps', 'a', { resourceVersion: rv, limit: 2 });
-      assert.deepEqual(names(result), ['cm-1', 'cm-2']);
-      assert.equal(result.metadata.resourceVersion, rv);
-    },
-  );
+  // kube: storage.ValidateListOptions: ResourceVersionMatch "" with limit > 0 and resourceVersion >
+  // 0 reads at that revision ("legacy exact match", also cacher.shouldDelegateList).
+  test('legacy match ("") with a limit reads at exactly that revision', async () => {
+    const h = await fixture();
+    const rv = String(await h.kv.currentRevision());
+    await createConfigMap(h, 'a', 'cm-0');
+    const result = await list(h, 'configmaps', 'a', { resourceVersion: rv, limit: 2 });
+    assert.deepEqual(names(result), ['cm-1', 'cm-2']);
+    assert.equal(result.metadata.resourceVersion, rv);
+  });
 
   test('an unparsable resourceVersion: 400', async () => {
     const h = await fixture();
@@ -384,20 +385,18 @@ describe('resourceVersion and resourceVersionMatch', () => {
     );
   });
 
-  test(
-    'ListOptions validation reports every error, in kube\'s order',
-    { todo: 'kube ValidateListOptions collects all errors (unless-RV, continue, NotSupported, exact-0, in that order) into one Invalid; the registry stops at the first, checking NotSupported first' },
-    async () => {
-      const h = await fixture();
-      await expectStatus(h.registry.list(scope('configmaps', 'a'), listOptions({ resourceVersionMatch: 'Bogus' })), {
-        code: 422,
-        reason: 'Invalid',
-        message:
-          'ListOptions.meta.k8s.io "" is invalid: [resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided, ' +
-          'resourceVersionMatch: Unsupported value: "Bogus": supported values: "Exact", "NotOlderThan", ""]',
-      });
-    },
-  );
+  // kube: ValidateListOptions collects all errors (unless-RV, continue, NotSupported, exact-0, in
+  // that order) into one Invalid.
+  test('ListOptions validation reports every error, in kube\'s order', async () => {
+    const h = await fixture();
+    await expectStatus(h.registry.list(scope('configmaps', 'a'), listOptions({ resourceVersionMatch: 'Bogus' })), {
+      code: 422,
+      reason: 'Invalid',
+      message:
+        'ListOptions.meta.k8s.io "" is invalid: [resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided, ' +
+        'resourceVersionMatch: Unsupported value: "Bogus": supported values: "Exact", "NotOlderThan", ""]',
+    });
+  });
 });
 
 describe('list after writes', () => {

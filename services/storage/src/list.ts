@@ -1,15 +1,15 @@
-// LIST over the KV with kube-apiserver's semantics: label and field selectors, limit/continue
-// pages that all read at the first page's revision, remainingItemCount, and the resourceVersion /
-// resourceVersionMatch rules (unset or "0": current; NotOlderThan N: current, once it is >= N;
-// Exact N: the state at revision N).
+// LIST over the KV with kube-apiserver's semantics: label and field selectors (field labels
+// converted by the kind's conversion func), limit/continue pages that all read at the first
+// page's revision, remainingItemCount, and the resourceVersion / resourceVersionMatch rules
+// (unset or "0": current; NotOlderThan N: current, once it is >= N; Exact N, and the legacy
+// unset match with a limit: the state at revision N). Errors as ValidateListOptions
+// (apis/meta/internalversion/validation), storage.ValidateListOptions and etcd3 GetList answer.
 
 import {
   type KubeObject,
-  checkFieldSelectorFields,
   continueAfter,
   decodeContinue,
   forbidden,
-  invalid,
   newContinueTooOld,
   newContinueWithResourceVersion,
   newInvalid,
@@ -29,42 +29,75 @@ import type { ObjectStore } from './object-store.js';
 export interface ListRequestOptions {
   labelSelector: string;
   fieldSelector: string;
-  /** 0 = no limit. */
+  /** 0 (or negative) = no limit. */
   limit: number;
   continue: string;
   resourceVersion: string;
   resourceVersionMatch: string;
 }
 
-export type SelectableFields = (object: KubeObject) => Record<string, string>;
+/** What the kind contributes to field selection. */
+export interface FieldSelection {
+  /** The kind's field label conversion func; it throws the 400 for an unsupported label. */
+  convertFieldLabel: (label: string, value: string) => [string, string];
+  /** Values of the selectable fields beyond metadata.name and metadata.namespace. */
+  selectableFields: ((object: KubeObject) => Record<string, string>) | undefined;
+}
 
 /** Keys read per KV page when selectors filter, so a selective list does not read everything
  * in one go nor make one KV call per item. */
 const FILTERED_PAGE_SIZE = 500;
 
-function listOptionsInvalid(error: FieldError): StatusError {
-  return newInvalid({ group: 'meta.k8s.io', kind: 'ListOptions' }, '', [error]);
+function listOptionsInvalid(errors: FieldError[]): StatusError {
+  return newInvalid({ group: 'meta.k8s.io', kind: 'ListOptions' }, '', errors);
 }
 
-/** kube's ValidateListOptions for the resourceVersion / resourceVersionMatch / continue rules. */
+/** kube's ValidateListOptions for a list: every resourceVersionMatch error, in kube's order.
+ * (limit is not validated: a negative one lists everything, as etcd3 GetList pages only when
+ * limit > 0.) */
 function validate(options: ListRequestOptions): void {
   const match = options.resourceVersionMatch;
-  if (match !== '' && match !== 'NotOlderThan' && match !== 'Exact') {
-    throw listOptionsInvalid(notSupported('resourceVersionMatch', match, ['Exact', 'NotOlderThan', '']));
+  if (match === '') return;
+  const errors: FieldError[] = [];
+  if (options.resourceVersion === '') {
+    errors.push(forbidden('resourceVersionMatch', 'resourceVersionMatch is forbidden unless resourceVersion is provided'));
   }
-  if (match !== '' && options.resourceVersion === '') {
-    throw listOptionsInvalid(forbidden('resourceVersionMatch', 'resourceVersionMatch is forbidden unless resourceVersion is provided'));
+  if (options.continue !== '') {
+    errors.push(forbidden('resourceVersionMatch', 'resourceVersionMatch is forbidden when continue is provided'));
+  }
+  if (match !== 'NotOlderThan' && match !== 'Exact') {
+    errors.push(notSupported('resourceVersionMatch', match, ['Exact', 'NotOlderThan', '']));
   }
   if (match === 'Exact' && options.resourceVersion === '0') {
-    throw listOptionsInvalid(forbidden('resourceVersionMatch', 'resourceVersionMatch "exact" is forbidden for resourceVersion "0"'));
+    errors.push(forbidden('resourceVersionMatch', 'resourceVersionMatch "exact" is forbidden for resourceVersion "0"'));
   }
-  if (options.continue !== '' && match !== '') {
-    throw listOptionsInvalid(forbidden('resourceVersionMatch', 'resourceVersionMatch is forbidden when continue is provided'));
+  if (errors.length > 0) throw listOptionsInvalid(errors);
+}
+
+/** Where a list reads, as storage.ValidateListOptions decides it. */
+interface ReadPosition {
+  /** The revision to read at; 0 = the current one. */
+  revision: number;
+  /** The key to start at. */
+  start: string;
+  /** The revision the result must not be older than (NotOlderThan and unset matches). */
+  minimum: number;
+}
+
+function readPosition(options: ListRequestOptions, prefix: string, limit: number): ReadPosition {
+  if (options.continue !== '') {
+    const position = decodeContinue(options.continue, prefix);
+    if (options.resourceVersion !== '' && options.resourceVersion !== '0') throw newContinueWithResourceVersion();
+    // -1: an inconsistent continuation (after a 410) reads the latest state.
+    return { revision: position.resourceVersion > 0 ? position.resourceVersion : 0, start: position.fromKey, minimum: 0 };
   }
-  if (options.continue !== '' && options.resourceVersion !== '' && options.resourceVersion !== '0') {
-    throw newContinueWithResourceVersion();
-  }
-  if (options.limit < 0) throw listOptionsInvalid(invalid('limit', options.limit, 'must be greater than or equal to 0'));
+  if (options.resourceVersion === '') return { revision: 0, start: prefix, minimum: 0 };
+  const requested = parseResourceVersion(options.resourceVersion);
+  const exact =
+    options.resourceVersionMatch === 'Exact' ||
+    // The legacy match: a paged list at a resourceVersion reads at exactly that revision.
+    (options.resourceVersionMatch === '' && limit > 0 && requested > 0);
+  return { revision: exact ? requested : 0, start: prefix, minimum: requested };
 }
 
 export async function listObjects(
@@ -72,12 +105,12 @@ export async function listObjects(
   info: ResourceInfo,
   prefix: string,
   options: ListRequestOptions,
-  selectableFields: SelectableFields | undefined,
+  selection: FieldSelection,
 ): Promise<KubeObject> {
   validate(options);
   const labels = parseLabelSelector(options.labelSelector);
-  const fields = parseFieldSelector(options.fieldSelector);
-  checkFieldSelectorFields(fields, new Set(['metadata.name', 'metadata.namespace', ...Object.keys(selectableFields?.({}) ?? {})]));
+  const fields = parseFieldSelector(options.fieldSelector).transform(selection.convertFieldLabel);
+  const selectableFields = selection.selectableFields;
   const filtering = !labels.empty() || !fields.empty();
   const matches = (object: KubeObject): boolean => {
     const metadata = object.metadata ?? {};
@@ -90,25 +123,12 @@ export async function listObjects(
     });
   };
 
-  let revision = 0;
-  let start = prefix;
-  if (options.continue !== '') {
-    const position = decodeContinue(options.continue, prefix);
-    // -1: an inconsistent continuation (after a 410) reads the latest state.
-    revision = position.resourceVersion > 0 ? position.resourceVersion : 0;
-    start = position.fromKey;
-  } else if (options.resourceVersion !== '' && options.resourceVersion !== '0') {
-    const requested = parseResourceVersion(options.resourceVersion);
-    if (options.resourceVersionMatch === 'Exact') {
-      revision = requested;
-    } else {
-      const current = await store.kv.currentRevision();
-      if (requested > current) throw newTooLargeResourceVersion(requested, current, 1);
-    }
-  }
+  const limit = options.limit > 0 ? options.limit : 0;
+  const position = readPosition(options, prefix, limit);
+  let revision = position.revision;
+  let start = position.start;
 
   const end = prefixEnd(prefix);
-  const limit = options.limit > 0 ? options.limit : 0;
   const items: KubeObject[] = [];
   let lastReturnedKey: string | undefined;
   let remaining: number | undefined;
@@ -116,6 +136,8 @@ export async function listObjects(
     for (;;) {
       const pageLimit = limit === 0 ? 0 : filtering ? Math.max(FILTERED_PAGE_SIZE, limit) : limit - items.length;
       const page = await store.range(start, { end, limit: pageLimit, revision });
+      // The storage.Interface guarantee: the data is at least as new as asked.
+      if (position.minimum > page.revision) throw newTooLargeResourceVersion(position.minimum, page.revision, 0);
       revision = page.revision > 0 && revision === 0 ? page.revision : revision;
       let index = 0;
       for (; index < page.objects.length && (limit === 0 || items.length < limit); index++) {
@@ -133,6 +155,9 @@ export async function listObjects(
       start = lastKey! + '\0';
     }
   } catch (err) {
+    if (err instanceof KVError && err.code === 'FutureRevision') {
+      throw newTooLargeResourceVersion(revision, await store.kv.currentRevision(), 0);
+    }
     if (err instanceof KVError && err.code === 'Compacted') {
       if (options.continue !== '') throw newContinueTooOld(start, prefix);
       throw newListResourceVersionTooOld();

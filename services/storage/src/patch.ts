@@ -2,9 +2,10 @@
 // JSON merge patch. Strategic merge patch and server-side apply need the schema's merge keys and
 // managedFields; they are served by a later stage of kapi and answered 415 until then.
 
-import { type KubeObject, StatusError, newBadRequest, newUnsupportedMediaType } from '@kapi/apimachinery';
+import { type KubeObject, newBadRequest, newUnsupportedMediaType } from '@kapi/apimachinery';
 import type { ResourceInfo } from '@kapi/schema';
 import fastJsonPatch from 'fast-json-patch';
+import { genericUnprocessable } from './statuses.js';
 
 export const JSON_PATCH = 'application/json-patch+json';
 export const MERGE_PATCH = 'application/merge-patch+json';
@@ -32,21 +33,31 @@ export function mergePatch(target: unknown, patch: unknown): unknown {
   return result;
 }
 
-function unprocessable(message: string): StatusError {
-  return new StatusError({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason: 'Invalid', code: 422 });
+/** Go's name for a JSON value's kind in an UnmarshalTypeError. */
+function goJSONKind(value: unknown): string {
+  if (Array.isArray(value)) return 'array';
+  if (typeof value === 'boolean') return 'bool';
+  return typeof value; // number, string
 }
 
+/**
+ * kube's applyJSPatch: a body that does not decode into a list of operations is a 400 with the
+ * decoder's text; any failure to apply it (a failed test, a missing path, an unknown op) is
+ * NewGenericServerResponse(422), whose message says nothing about the cause.
+ */
 function applyJsonPatch(current: KubeObject, operations: unknown): KubeObject {
-  if (!Array.isArray(operations)) throw newBadRequest('json: cannot unmarshal object into Go value of type jsonpatch.Patch');
-  const error = fastJsonPatch.validate(operations as fastJsonPatch.Operation[], current);
-  if (error) {
-    // An operation on a path that does not exist is the patch's fault, not a malformed request.
-    if (error.name === 'OPERATION_PATH_UNRESOLVABLE' || error.name === 'TEST_OPERATION_FAILED' || error.name === 'OPERATION_FROM_UNRESOLVABLE') {
-      throw unprocessable(error.message.split('\n')[0]!);
+  if (!Array.isArray(operations)) throw newBadRequest(`json: cannot unmarshal ${goJSONKind(operations)} into Go value of type jsonpatch.Patch`);
+  for (const operation of operations) {
+    if (operation !== null && (typeof operation !== 'object' || Array.isArray(operation))) {
+      throw newBadRequest(`json: cannot unmarshal ${goJSONKind(operation)} into Go value of type jsonpatch.Operation`);
     }
-    throw newBadRequest(error.message.split('\n')[0]!);
   }
-  return fastJsonPatch.applyPatch(current, operations as fastJsonPatch.Operation[], false, false).newDocument as KubeObject;
+  if (fastJsonPatch.validate(operations as fastJsonPatch.Operation[], current)) throw genericUnprocessable();
+  try {
+    return fastJsonPatch.applyPatch(current, operations as fastJsonPatch.Operation[], false, false).newDocument as KubeObject;
+  } catch {
+    throw genericUnprocessable();
+  }
 }
 
 /** Applies a PATCH body to (a private copy of) the current object. */

@@ -1,37 +1,53 @@
 // The generic registry: kube-apiserver's generic Store (k8s.io/apiserver/pkg/registry/generic/
 // registry) over kapi's KV. One instance serves every catalogue resource; per-type behaviour comes
-// from strategy.ts. Every write is a compare-and-swap on the object's modRevision, so any number
-// of storage replicas can serve the same resources.
+// from strategy.ts, the update and delete preparations from before-update.ts / before-delete.ts.
+// Every write is a compare-and-swap on the object's modRevision, so any number of storage replicas
+// can serve the same resources; a lost race is retried from the state the failed write returned.
+// ObjectMeta validation is admission's (DESIGN: validate schema+strategy in the admission worker).
 
-import { randomUUID } from 'node:crypto';
 import {
-  type FieldError,
+  type GroupResource,
   type KubeObject,
   type Status,
+  type StatusError,
   type UserInfo,
+  OPTIMISTIC_LOCK_ERROR_MSG,
+  ensureNamespaceMatchesRequest,
+  fillObjectMetaSystemFields,
   generateName,
+  invalid,
   newAlreadyExists,
   newBadRequest,
   newConflict,
-  newForbidden,
+  newGenerateNameConflict,
   newInvalid,
   newMethodNotSupported,
   newNotFound,
-  OPTIMISTIC_LOCK_ERROR_MSG,
-  formatTimestamp,
-  forbidden,
-  invalid,
-  successStatus,
-  validateObjectMeta,
-  validateObjectMetaUpdate,
+  parseObjectResourceVersion,
+  parseUint64,
+  wipeObjectMetaSystemFields,
 } from '@kapi/apimachinery';
 import type { Catalogue, ResourceInfo } from '@kapi/schema';
-import type { Admitter } from './admitter.js';
-import { collectionPrefix, objectKey } from './keys.js';
+import type { Admitted, Admitter } from './admitter.js';
+import { type DeleteOptions, planDelete } from './before-delete.js';
+import { prepareUpdate, shouldDeleteDuringUpdate } from './before-update.js';
+import { jsonEqual } from './json-equal.js';
+import { collectionPrefix, requestObjectKey } from './keys.js';
 import { listObjects, type ListRequestOptions } from './list.js';
-import type { ObjectStore, StoredObject } from './object-store.js';
+import { requireActiveNamespace } from './namespace-lifecycle.js';
+import type { CasResult, ObjectStore, StoredObject } from './object-store.js';
 import { applyPatch } from './patch.js';
-import { strategyFor, tracksGeneration } from './strategy.js';
+import { CasRetry } from './retry.js';
+import {
+  RESOURCE_VERSION_SET_ON_CREATE,
+  beingDeleted,
+  deletedStatus,
+  storagePreconditionConflict,
+  unconvertedError,
+} from './statuses.js';
+import { type ResourceStrategy, strategyFor, tracksGeneration } from './strategy.js';
+
+export type { DeleteOptions } from './before-delete.js';
 
 export interface RequestScope {
   info: ResourceInfo;
@@ -51,13 +67,6 @@ export interface WriteOptions {
   force: boolean;
 }
 
-export interface DeleteOptions {
-  preconditions?: { uid?: string; resourceVersion?: string };
-  propagationPolicy?: string;
-  gracePeriodSeconds?: number;
-  dryRun: boolean;
-}
-
 export interface WriteResult {
   object: KubeObject | Status;
   warnings: string[];
@@ -71,32 +80,28 @@ export interface RegistryDeps {
   admitter: Admitter;
   /** The clock for creationTimestamp / deletionTimestamp (tests pin it). */
   now?: () => Date;
+  /** How long a write keeps retrying lost compare-and-swaps (default CAS_RETRY_BUDGET_MS). */
+  casRetryBudgetMs?: number;
 }
 
-/** How often an update retries after losing a compare-and-swap race before answering Conflict. */
-const MAX_UPDATE_ATTEMPTS = 16;
 /** kube-apiserver retries a create with a generated name this many times (RetryGenerateName). */
 const GENERATE_NAME_ATTEMPTS = 8;
 
-const NAMESPACES = { group: '', resource: 'namespaces' };
-
-/** Subresources the generic registry serves: status (every type) and finalize (namespaces). */
-const IMPLEMENTED_SUBRESOURCES = new Set(['status', 'finalize']);
-
-function qualified(info: ResourceInfo): { group: string; resource: string } {
+function qualified(info: ResourceInfo): GroupResource {
   return { group: info.group, resource: info.resource };
-}
-
-function hasSubresource(info: ResourceInfo, name: string): boolean {
-  return info.subresources.some((s) => s.name === name);
 }
 
 function apiVersionOf(info: ResourceInfo): string {
   return info.group === '' ? info.version : `${info.group}/${info.version}`;
 }
 
-function deepEqual(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
+/** A compare-and-swap write: the object as stored, or the current state of the key after a
+ * lost race (undefined: the key is gone). */
+type Written = { object: KubeObject } | { lost: StoredObject | undefined };
+
+/** The uid precondition of a PUT (rest.DefaultUpdatedObjectInfo.Preconditions: the body's uid). */
+interface UpdatePreconditions {
+  uid?: string;
 }
 
 export class Registry {
@@ -104,19 +109,21 @@ export class Registry {
   private readonly catalogue: Catalogue;
   private readonly admitter: Admitter;
   private readonly now: () => Date;
+  private readonly casRetryBudgetMs: number | undefined;
 
   constructor(deps: RegistryDeps) {
     this.store = deps.store;
     this.catalogue = deps.catalogue;
     this.admitter = deps.admitter;
     this.now = deps.now ?? (() => new Date());
+    this.casRetryBudgetMs = deps.casRetryBudgetMs;
   }
 
   // ---- reads ---------------------------------------------------------------------------------
 
   async get(scope: RequestScope): Promise<KubeObject> {
     this.requireStored(scope, 'get');
-    const { current } = await this.store.get(objectKey(scope.info, scope.namespace, scope.name));
+    const { current } = await this.store.get(requestObjectKey(scope.info, scope.namespace, scope.name));
     if (!current) throw newNotFound(qualified(scope.info), scope.name);
     return current.object;
   }
@@ -124,7 +131,10 @@ export class Registry {
   async list(scope: RequestScope, options: ListRequestOptions): Promise<KubeObject> {
     this.requireStored(scope, 'list');
     const strategy = strategyFor(scope.info);
-    return listObjects(this.store, scope.info, collectionPrefix(scope.info, scope.namespace), options, strategy.selectableFields);
+    return listObjects(this.store, scope.info, collectionPrefix(scope.info, scope.namespace), options, {
+      convertFieldLabel: strategy.convertFieldLabel,
+      selectableFields: strategy.selectableFields,
+    });
   }
 
   // ---- create --------------------------------------------------------------------------------
@@ -133,80 +143,77 @@ export class Registry {
     this.requireStored(scope, 'create');
     if (scope.subresource !== '') throw newMethodNotSupported(qualified(scope.info), 'create');
     const object = this.checkBody(scope, body);
+    await requireActiveNamespace(this.store, this.catalogue, scope.info, scope.namespace, object);
     const metadata = object.metadata!;
-    if (metadata.resourceVersion) throw newBadRequest('resourceVersion should not be set on objects to be created');
-    this.prepareForCreate(scope, object);
-    if (scope.info.namespaced) await this.requireActiveNamespace(scope);
-
     const generating = !metadata.name && !!metadata.generateName;
     if (generating) metadata.name = generateName(metadata.generateName!);
-    this.validateCreate(scope, object);
+    this.prepareForCreate(scope, object);
 
-    const admitted = await this.admitter.admit({
+    const admitted = await this.admitCreate(scope, object, options);
+    const created = admitted.object;
+    const createdMeta = created.metadata!;
+    // etcd3 store.Create refuses a resourceVersion with a plain error (a 500); a dry run never
+    // reaches it (DryRunnableStorage only looks the key up).
+    if (!options.dryRun && nonZeroResourceVersion(createdMeta.resourceVersion)) throw unconvertedError(RESOURCE_VERSION_SET_ON_CREATE);
+
+    for (let attempt = 1; ; attempt++) {
+      const key = requestObjectKey(scope.info, scope.namespace, createdMeta.name ?? '');
+      const result = await this.insert(key, created, options.dryRun);
+      if (result.succeeded) {
+        if (!options.dryRun) createdMeta.resourceVersion = String(result.revision);
+        return { object: created, warnings: admitted.warnings, code: 201 };
+      }
+      // rest.CheckGeneratedNameError: a generated name that is taken is the server's fault.
+      if (generating && attempt < GENERATE_NAME_ATTEMPTS) {
+        createdMeta.name = generateName(createdMeta.generateName!);
+        strategyFor(scope.info).canonicalize?.(created);
+        continue;
+      }
+      const err = generating ? newGenerateNameConflict(qualified(scope.info), createdMeta.name!, 1) : newAlreadyExists(qualified(scope.info), createdMeta.name!);
+      throw await this.explainConflict(err, key, result);
+    }
+  }
+
+  /** Writes a new object, or (dry run) only checks that the key is free, as DryRunnableStorage. */
+  private async insert(key: string, object: KubeObject, dryRun: boolean): Promise<CasResult> {
+    if (!dryRun) return this.store.create(key, this.store.serialize(object));
+    const { current, revision } = await this.store.get(key);
+    return current ? { succeeded: false, revision, current } : { succeeded: true, revision };
+  }
+
+  /** store.go create: an AlreadyExists for an object that is being deleted says so. */
+  private async explainConflict(err: StatusError, key: string, result: CasResult): Promise<StatusError> {
+    const existing = result.current ?? (await this.store.get(key)).current;
+    return existing?.object.metadata?.deletionTimestamp ? beingDeleted(err) : err;
+  }
+
+  /** The handler's WipeObjectMetaSystemFields and FillObjectMetaSystemFields, then kube's
+   * rest.BeforeCreate without validation: status reset where the type has a status
+   * subresource, the type's PrepareForCreate, generation, Canonicalize. */
+  private prepareForCreate(scope: RequestScope, object: KubeObject): void {
+    const metadata = object.metadata!;
+    const strategy = strategyFor(scope.info);
+    wipeObjectMetaSystemFields(metadata);
+    fillObjectMetaSystemFields(metadata, this.now());
+    if (strategy.resetStatusOnCreate && scope.info.subresources.some((s) => s.name === 'status')) delete object.status;
+    strategy.prepareForCreate?.(object);
+    if (tracksGeneration(scope.info)) metadata.generation = 1;
+    else delete metadata.generation;
+    strategy.canonicalize?.(object);
+  }
+
+  private admitCreate(scope: RequestScope, object: KubeObject, options: WriteOptions): Promise<Admitted> {
+    return this.admitter.admit({
       operation: 'CREATE',
       info: scope.info,
       namespace: scope.namespace,
-      name: metadata.name ?? '',
+      name: object.metadata?.name ?? '',
       subresource: '',
       object,
       dryRun: options.dryRun,
       fieldValidation: options.fieldValidation,
       user: scope.user,
     });
-    const admittedObject = admitted.object;
-    if (options.dryRun) return { object: admittedObject, warnings: admitted.warnings, code: 201 };
-
-    for (let attempt = 1; ; attempt++) {
-      const admittedMeta = admittedObject.metadata!;
-      const key = objectKey(scope.info, scope.namespace, admittedMeta.name!);
-      const result = await this.store.create(key, this.store.serialize(admittedObject));
-      if (result.succeeded) {
-        admittedMeta.resourceVersion = String(result.revision);
-        return { object: admittedObject, warnings: admitted.warnings, code: 201 };
-      }
-      if (!generating || attempt >= GENERATE_NAME_ATTEMPTS) throw newAlreadyExists(qualified(scope.info), admittedMeta.name!);
-      admittedMeta.name = generateName(admittedMeta.generateName!);
-    }
-  }
-
-  /** kube's rest.BeforeCreate: system fields are the server's, status is reset where the type
-   * has a status subresource, then the type's own PrepareForCreate. */
-  private prepareForCreate(scope: RequestScope, object: KubeObject): void {
-    const metadata = object.metadata!;
-    const strategy = strategyFor(scope.info);
-    delete metadata.deletionTimestamp;
-    delete metadata.deletionGracePeriodSeconds;
-    if (strategy.resetStatusOnCreate && hasSubresource(scope.info, 'status')) delete object.status;
-    strategy.prepareForCreate?.(object);
-    metadata.uid = randomUUID();
-    metadata.creationTimestamp = formatTimestamp(this.now());
-    if (tracksGeneration(scope.info)) metadata.generation = 1;
-    else delete metadata.generation;
-  }
-
-  private validateCreate(scope: RequestScope, object: KubeObject): void {
-    const errors = validateObjectMeta(object.metadata!, { namespaced: scope.info.namespaced, nameValidation: scope.info.nameValidation });
-    this.throwIfInvalid(scope, object.metadata?.name ?? '', errors);
-  }
-
-  private throwIfInvalid(scope: RequestScope, name: string, errors: FieldError[]): void {
-    if (errors.length > 0) throw newInvalid({ group: scope.info.group, kind: scope.info.kind }, name, errors);
-  }
-
-  /** NamespaceLifecycle's storage-side half: content goes only into namespaces that exist and
-   * are not terminating. */
-  private async requireActiveNamespace(scope: RequestScope): Promise<void> {
-    const namespaces = this.catalogue.lookup('', 'v1', 'namespaces');
-    if (!namespaces) return;
-    const { current } = await this.store.get(objectKey(namespaces, '', scope.namespace));
-    if (!current) throw newNotFound(NAMESPACES, scope.namespace);
-    if (current.object.metadata?.deletionTimestamp) {
-      throw newForbidden(
-        qualified(scope.info),
-        '',
-        `unable to create new content in namespace ${scope.namespace} because it is being terminated`,
-      );
-    }
   }
 
   // ---- update and patch ----------------------------------------------------------------------
@@ -218,66 +225,58 @@ export class Registry {
     if (bodyName !== scope.name) {
       throw newBadRequest(`the name of the object (${bodyName}) does not match the name on the URL (${scope.name})`);
     }
-    const strategy = strategyFor(scope.info);
-    const preconditionRV = object.metadata?.resourceVersion ?? '';
-    if (preconditionRV === '' && !strategy.allowUnconditionalUpdate) {
-      throw newInvalid({ group: scope.info.group, kind: scope.info.kind }, scope.name, [
-        invalid('metadata.resourceVersion', 0, 'must be specified for an update'),
-      ]);
-    }
-    return this.guaranteedUpdate(scope, options, preconditionRV, () => structuredClone(object), true);
+    const preconditions: UpdatePreconditions = {};
+    if (object.metadata?.uid) preconditions.uid = object.metadata.uid;
+    return this.guaranteedUpdate(scope, options, preconditions, () => structuredClone(object));
   }
 
   async patch(scope: RequestScope, patchType: string, patch: Uint8Array, options: WriteOptions): Promise<WriteResult> {
     this.requireStored(scope, 'patch');
-    return this.guaranteedUpdate(
-      scope,
-      options,
-      '',
-      (current) => {
-        const patched = applyPatch(patchType, current, patch, scope.info);
-        const metadata = (patched.metadata ??= {});
-        // A patch that sets a resourceVersion makes it a precondition (kube: the patched object's
-        // resourceVersion is checked against the stored one).
-        if (metadata.resourceVersion !== undefined && metadata.resourceVersion !== current.metadata?.resourceVersion) {
-          throw newConflict(qualified(scope.info), scope.name, OPTIMISTIC_LOCK_ERROR_MSG);
-        }
-        if ((metadata.name ?? '') !== scope.name) {
-          throw newBadRequest(`the name of the object (${metadata.name ?? ''}) does not match the name on the URL (${scope.name})`);
-        }
-        return patched;
-      },
-      false,
-    );
+    // A patch carries no preconditions of its own: a changed uid is left to validation (422).
+    return this.guaranteedUpdate(scope, options, {}, (current) => {
+      if (current === undefined) throw newNotFound(qualified(scope.info), scope.name);
+      const patched = applyPatch(patchType, current, patch, scope.info);
+      const name = patched.metadata?.name ?? '';
+      if (name !== scope.name) throw newBadRequest(`the name of the object (${name}) does not match the name on the URL (${scope.name})`);
+      return patched;
+    });
   }
 
   /**
-   * kube's GuaranteedUpdate: read, compute the new object from the current one, admit, and
-   * compare-and-swap; on a lost race start over from a fresh read. A resourceVersion
-   * precondition that no longer matches is a Conflict, never a retry.
+   * kube's Store.Update over etcd3 GuaranteedUpdate: check the preconditions on the current
+   * state, compute the new object from it, apply the resourceVersion rules, prepare, admit and
+   * compare-and-swap; a lost race starts over from the state the failed write returned, for as
+   * long as the retry budget lasts. A missing object is created where the type allows it.
    */
   private async guaranteedUpdate(
     scope: RequestScope,
     options: WriteOptions,
-    preconditionRV: string,
-    desired: (current: KubeObject) => KubeObject,
-    mayCreate: boolean,
+    preconditions: UpdatePreconditions,
+    desired: (current: KubeObject | undefined) => KubeObject,
   ): Promise<WriteResult> {
-    const key = objectKey(scope.info, scope.namespace, scope.name);
+    const key = requestObjectKey(scope.info, scope.namespace, scope.name);
     const strategy = strategyFor(scope.info);
-    for (let attempt = 0; attempt < MAX_UPDATE_ATTEMPTS; attempt++) {
-      const { current } = await this.store.get(key);
+    const qr = qualified(scope.info);
+    // Subresources never create (kube passes forceAllowCreate=false and the strategy's own).
+    const mayCreate = scope.subresource === '' && strategy.allowCreateOnUpdate;
+    const retry = new CasRetry(this.casRetryBudgetMs);
+    let { current } = await this.store.get(key);
+    for (;;) {
+      if (!current && !mayCreate) throw newNotFound(qr, scope.name);
+      this.checkUidPrecondition(scope, key, preconditions, current);
+      const next = desired(current ? structuredClone(current.object) : undefined);
+
       if (!current) {
-        if (mayCreate && strategy.allowCreateOnUpdate && scope.subresource === '') {
-          return this.create({ ...scope, name: '' }, desired({}), options);
-        }
-        throw newNotFound(qualified(scope.info), scope.name);
+        const created = await this.createOnUpdate(scope, key, next, options);
+        if (created.result) return created.result;
+        current = created.current;
+        if (!(await retry.backoff())) throw newConflict(qr, scope.name, OPTIMISTIC_LOCK_ERROR_MSG);
+        continue;
       }
-      if (preconditionRV !== '' && preconditionRV !== String(current.modRevision)) {
-        throw newConflict(qualified(scope.info), scope.name, OPTIMISTIC_LOCK_ERROR_MSG);
-      }
+
       const old = current.object;
-      const updated = this.prepareForUpdate(scope, desired(structuredClone(old)), old);
+      this.applyResourceVersionRules(scope, strategy, next, current);
+      const updated = prepareUpdate(scope, strategy, next, old);
       const admitted = await this.admitter.admit({
         operation: 'UPDATE',
         info: scope.info,
@@ -290,199 +289,240 @@ export class Registry {
         fieldValidation: options.fieldValidation,
         user: scope.user,
       });
-      const next = admitted.object;
-      const nextMeta = next.metadata!;
-      nextMeta.resourceVersion = old.metadata!.resourceVersion;
+      const result = admitted.object;
+      result.metadata = { ...result.metadata, resourceVersion: old.metadata?.resourceVersion ?? String(current.modRevision) };
 
-      const data = this.store.serialize(next);
-      // An update that changes nothing is not written (kube compares the encoded bytes).
-      if (Buffer.from(data).equals(Buffer.from(this.store.serialize(old)))) {
-        return { object: old, warnings: admitted.warnings, code: 200 };
+      if (shouldDeleteDuringUpdate(strategy, result, old)) {
+        if (!options.dryRun) await this.deleteEmptied(scope, key, preconditions, current, retry);
+        return { object: result, warnings: admitted.warnings, code: 200 };
       }
-      if (options.dryRun) return { object: next, warnings: admitted.warnings, code: 200 };
+      // An update that changes nothing is not written (kube compares the encoded objects, so
+      // member order never matters).
+      if (jsonEqual(result, old)) return { object: old, warnings: admitted.warnings, code: 200 };
+      if (options.dryRun) return { object: result, warnings: admitted.warnings, code: 200 };
 
-      if (nextMeta.deletionTimestamp && this.finalized(scope.info, next)) {
-        const deleted = await this.store.delete(key, current.modRevision);
-        if (deleted.succeeded) return { object: next, warnings: admitted.warnings, code: 200 };
-        continue;
+      const written = await this.store.update(key, this.store.serialize(result), current.modRevision);
+      if (written.succeeded) {
+        result.metadata.resourceVersion = String(written.revision);
+        return { object: result, warnings: admitted.warnings, code: 200 };
       }
-      const result = await this.store.update(key, data, current.modRevision);
-      if (result.succeeded) {
-        nextMeta.resourceVersion = String(result.revision);
-        return { object: next, warnings: admitted.warnings, code: 200 };
-      }
+      current = written.current;
+      if (!(await retry.backoff())) throw newConflict(qr, scope.name, OPTIMISTIC_LOCK_ERROR_MSG);
     }
-    throw newConflict(qualified(scope.info), scope.name, OPTIMISTIC_LOCK_ERROR_MSG);
   }
 
-  /** kube's rest.BeforeUpdate plus the strategies' PrepareForUpdate, for the main resource and
-   * the status (and namespace finalize) subresources. */
-  private prepareForUpdate(scope: RequestScope, object: KubeObject, old: KubeObject): KubeObject {
-    const oldMeta = old.metadata!;
-    if (scope.subresource === 'status') {
-      // Status updates change status only: everything else (metadata included) stays as stored.
-      const next = structuredClone(old);
-      if ('status' in object) next.status = object.status;
-      else delete next.status;
-      if (object.metadata?.managedFields) next.metadata!.managedFields = object.metadata.managedFields;
-      return next;
-    }
-    if (scope.subresource === 'finalize') {
-      const next = structuredClone(old);
-      const spec = (object.spec ?? {}) as { finalizers?: string[] };
-      next.spec = { ...(next.spec as object), finalizers: spec.finalizers ?? [] };
-      return next;
-    }
-    if (scope.subresource !== '') throw newMethodNotSupported(qualified(scope.info), 'update');
-
-    const metadata = (object.metadata ??= {});
-    if (scope.info.namespaced) metadata.namespace = scope.namespace;
-    else delete metadata.namespace;
-    // An unconditional update (no resourceVersion) applies to the stored version.
-    if (!metadata.resourceVersion) metadata.resourceVersion = oldMeta.resourceVersion;
-    // kube's rest.BeforeUpdate: the server owns generation, uid (when not given),
-    // creationTimestamp and the deletion fields; a client cannot clear them.
-    if (!metadata.uid) metadata.uid = oldMeta.uid;
-    metadata.creationTimestamp = oldMeta.creationTimestamp;
-    if (metadata.deletionGracePeriodSeconds === undefined && oldMeta.deletionGracePeriodSeconds !== undefined) {
-      metadata.deletionGracePeriodSeconds = oldMeta.deletionGracePeriodSeconds;
-    }
-    if (!metadata.deletionTimestamp && oldMeta.deletionTimestamp) metadata.deletionTimestamp = oldMeta.deletionTimestamp;
-    if (oldMeta.generation !== undefined) metadata.generation = oldMeta.generation;
-    else delete metadata.generation;
-    if (hasSubresource(scope.info, 'status')) {
-      if ('status' in old) object.status = old.status;
-      else delete object.status;
-    }
-    strategyFor(scope.info).prepareForUpdate?.(object, old);
-    if (tracksGeneration(scope.info) && !deepEqual(object.spec, old.spec)) metadata.generation = (oldMeta.generation ?? 1) + 1;
-    this.throwIfInvalid(scope, scope.name, validateObjectMetaUpdate(metadata, oldMeta));
-    const errors = validateObjectMeta(metadata, { namespaced: scope.info.namespaced, nameValidation: scope.info.nameValidation });
-    this.throwIfInvalid(scope, scope.name, errors);
-    return object;
-  }
-
-  /** An object being deleted goes away once nothing holds it: no metadata.finalizers and, for
-   * namespaces, no spec.finalizers. */
-  private finalized(info: ResourceInfo, object: KubeObject): boolean {
-    if ((object.metadata?.finalizers ?? []).length > 0) return false;
-    if (info.group === '' && info.resource === 'namespaces') {
-      const spec = (object.spec ?? {}) as { finalizers?: string[] };
-      return (spec.finalizers ?? []).length === 0;
-    }
-    return true;
-  }
-
-  // ---- delete --------------------------------------------------------------------------------
-
-  async delete(scope: RequestScope, options: DeleteOptions): Promise<WriteResult> {
-    this.requireStored(scope, 'delete');
-    if (scope.subresource !== '') throw newMethodNotSupported(qualified(scope.info), 'delete');
-    const key = objectKey(scope.info, scope.namespace, scope.name);
-    const strategy = strategyFor(scope.info);
-    for (let attempt = 0; attempt < MAX_UPDATE_ATTEMPTS; attempt++) {
-      const { current } = await this.store.get(key);
-      if (!current) throw newNotFound(qualified(scope.info), scope.name);
-      this.checkPreconditions(scope, current, options);
-      const object = current.object;
-      const metadata = object.metadata!;
-
-      // Already being deleted: nothing more to do until the finalizers are gone.
-      if (metadata.deletionTimestamp) return { object, warnings: [], code: 200 };
-
-      const gracePeriod = this.gracePeriodSeconds(scope.info, object, options);
-      if (!this.finalized(scope.info, object) || gracePeriod > 0) {
-        const marked = this.markDeleting(scope.info, structuredClone(object), gracePeriod);
-        if (options.dryRun) return { object: marked, warnings: [], code: 200 };
-        const result = await this.store.update(key, this.store.serialize(marked), current.modRevision);
-        if (!result.succeeded) continue;
-        marked.metadata!.resourceVersion = String(result.revision);
-        return { object: marked, warnings: [], code: 200 };
-      }
-
-      if (!options.dryRun) {
-        const result = await this.store.delete(key, current.modRevision);
-        if (!result.succeeded) continue;
-      }
-      const answer: KubeObject | Status = strategy.returnDeletedObject
-        ? object
-        : successStatus({ name: scope.name, group: scope.info.group, kind: scope.info.resource, uid: metadata.uid ?? '' });
-      return { object: answer, warnings: [], code: 200 };
-    }
-    throw newConflict(qualified(scope.info), scope.name, OPTIMISTIC_LOCK_ERROR_MSG);
-  }
-
-  private checkPreconditions(scope: RequestScope, current: StoredObject, options: DeleteOptions): void {
-    const uid = options.preconditions?.uid ?? '';
-    const metadata = current.object.metadata ?? {};
-    if (uid !== '' && uid !== metadata.uid) {
-      throw newConflict(qualified(scope.info), scope.name, `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${metadata.uid ?? ''}`);
-    }
-    const rv = options.preconditions?.resourceVersion ?? '';
-    if (rv !== '' && rv !== String(current.modRevision)) {
-      throw newConflict(
+  /** storage.Preconditions.Check for a PUT's uid: a 409 carrying the StorageError text. A
+   * missing object (create on update) has the empty uid. */
+  private checkUidPrecondition(scope: RequestScope, key: string, preconditions: UpdatePreconditions, current: StoredObject | undefined): void {
+    if (preconditions.uid === undefined) return;
+    const uid = current?.object.metadata?.uid ?? '';
+    if (preconditions.uid !== uid) {
+      throw storagePreconditionConflict(
         qualified(scope.info),
         scope.name,
-        `Precondition failed: ResourceVersion in precondition: ${rv}, ResourceVersion in meta: ${current.modRevision}`,
+        key,
+        `Precondition failed: UID in precondition: ${preconditions.uid}, UID in object meta: ${uid}`,
       );
     }
   }
 
-  /** Graceful deletion: only pods bound to a node wait for their kubelet (kube's pod strategy
-   * deletes unscheduled pods at once). gracePeriodSeconds=0 forces immediate deletion. */
-  private gracePeriodSeconds(info: ResourceInfo, object: KubeObject, options: DeleteOptions): number {
-    if (info.group !== '' || info.resource !== 'pods') return 0;
-    const spec = (object.spec ?? {}) as { nodeName?: string; terminationGracePeriodSeconds?: number };
-    if (!spec.nodeName) return 0;
-    const requested = options.gracePeriodSeconds ?? spec.terminationGracePeriodSeconds ?? 30;
-    return Math.max(0, requested);
-  }
-
-  /** kube's BeforeDelete for objects that cannot go yet: deletionTimestamp now (+ grace),
-   * generation bumped, namespaces Terminating. */
-  private markDeleting(info: ResourceInfo, object: KubeObject, gracePeriod: number): KubeObject {
-    const metadata = object.metadata!;
-    metadata.deletionTimestamp = formatTimestamp(new Date(this.now().getTime() + gracePeriod * 1000));
-    metadata.deletionGracePeriodSeconds = gracePeriod;
-    if (tracksGeneration(info) && metadata.generation !== undefined) metadata.generation += 1;
-    if (info.group === '' && info.resource === 'namespaces') {
-      object.status = { ...((object.status as object) ?? {}), phase: 'Terminating' };
+  /**
+   * Store.Update's resourceVersion rules for an existing object: none given is an unconditional
+   * update (the stored version) where the type allows it and a 422 otherwise; a different one
+   * is an optimistic-lock Conflict.
+   */
+  private applyResourceVersionRules(scope: RequestScope, strategy: ResourceStrategy, object: KubeObject, current: StoredObject): void {
+    const metadata = (object.metadata ??= {});
+    const requested = parseObjectResourceVersion(metadata.resourceVersion);
+    if (requested === 0) {
+      if (!strategy.allowUnconditionalUpdate) {
+        // kube's "TODO: The Invalid error should have a field for Resource": the resource goes
+        // where the kind belongs.
+        throw newInvalid({ group: scope.info.group, kind: scope.info.resource }, scope.name, [
+          invalid('metadata.resourceVersion', 0, 'must be specified for an update'),
+        ]);
+      }
+      metadata.resourceVersion = String(current.modRevision);
+    } else if (requested !== current.modRevision) {
+      throw newConflict(qualified(scope.info), scope.name, OPTIMISTIC_LOCK_ERROR_MSG);
     }
-    return object;
   }
 
+  /**
+   * The create branch of Store.Update (PUT of a missing object where the type allows it):
+   * created like a POST, except that a resourceVersion in the body is ignored. When someone
+   * else created the key first, answers the object they wrote so the update starts over.
+   */
+  private async createOnUpdate(
+    scope: RequestScope,
+    key: string,
+    object: KubeObject,
+    options: WriteOptions,
+  ): Promise<{ result: WriteResult; current?: undefined } | { result?: undefined; current: StoredObject | undefined }> {
+    const metadata = (object.metadata ??= {});
+    ensureNamespaceMatchesRequest(metadata, scope.namespace, scope.info.namespaced);
+    await requireActiveNamespace(this.store, this.catalogue, scope.info, scope.namespace, object);
+    this.prepareForCreate(scope, object);
+    const admitted = await this.admitCreate(scope, object, options);
+    const created = admitted.object;
+    const inserted = await this.insert(key, created, options.dryRun);
+    if (!inserted.succeeded) return { current: inserted.current };
+    const createdMeta = (created.metadata ??= {});
+    if (options.dryRun) delete createdMeta.resourceVersion;
+    else createdMeta.resourceVersion = String(inserted.revision);
+    return { result: { object: created, warnings: admitted.warnings, code: 201 } };
+  }
+
+  /**
+   * deleteWithoutFinalizers: the update emptied the finalizers of an object being deleted, so it
+   * is removed instead of written. Like etcd3's Delete it retries on a changed object as long as
+   * the preconditions still hold; an object already gone is the outcome wanted.
+   */
+  private async deleteEmptied(scope: RequestScope, key: string, preconditions: UpdatePreconditions, current: StoredObject, retry: CasRetry): Promise<void> {
+    let revision = current.modRevision;
+    for (;;) {
+      const deleted = await this.store.delete(key, revision);
+      if (deleted.succeeded || !deleted.current) return;
+      this.checkUidPrecondition(scope, key, preconditions, deleted.current);
+      revision = deleted.current.modRevision;
+      if (!(await retry.backoff())) throw newConflict(qualified(scope.info), scope.name, OPTIMISTIC_LOCK_ERROR_MSG);
+    }
+  }
+
+  // ---- delete --------------------------------------------------------------------------------
+
+  /**
+   * kube's Store.Delete (and, through strategy.beginDelete, the REST wrappers of types with a
+   * delete of their own): preconditions, graceful deletion, garbage-collector finalizers, then
+   * either the object is written (being deleted) and answered, or removed and answered as
+   * finalizeDelete does.
+   */
+  async delete(scope: RequestScope, options: DeleteOptions): Promise<WriteResult> {
+    this.requireStored(scope, 'delete');
+    if (scope.subresource !== '') throw newMethodNotSupported(qualified(scope.info), 'delete');
+    const key = requestObjectKey(scope.info, scope.namespace, scope.name);
+    const strategy = strategyFor(scope.info);
+    const retry = new CasRetry(this.casRetryBudgetMs);
+    let { current } = await this.store.get(key);
+    for (;;) {
+      if (!current) throw newNotFound(qualified(scope.info), scope.name);
+      const object = current.object;
+      const failed = strategy.checkDeletePreconditions(scope.info, object, options);
+      if (failed) throw failed;
+
+      const start = strategy.beginDelete?.(object, options, this.now()) ?? 'generic';
+      let outcome: Written;
+      if (start === 'unchanged') return { object, warnings: [], code: 200 };
+      if (start !== 'generic') {
+        outcome = await this.writeDeleting(key, start.write, current, options.dryRun);
+        if ('object' in outcome) return { object: outcome.object, warnings: [], code: 200 };
+      } else {
+        const plan = planDelete(strategy, object, options, this.now());
+        if (plan.action === 'pending') return this.finalizeDelete(scope, strategy, object);
+        if (plan.action === 'delete') {
+          if (options.dryRun) return this.finalizeDelete(scope, strategy, object);
+          const deleted = await this.store.delete(key, current.modRevision);
+          if (deleted.succeeded) return this.finalizeDelete(scope, strategy, object);
+          outcome = { lost: deleted.current };
+        } else {
+          outcome = await this.writeDeleting(key, plan.object, current, options.dryRun);
+          if ('object' in outcome) {
+            if (!plan.thenDelete || options.dryRun) return { object: outcome.object, warnings: [], code: 200 };
+            return this.deleteWritten(scope, strategy, key, outcome.object, options);
+          }
+        }
+      }
+      // Lost a race: start over from the state the failed write answered.
+      current = outcome.lost;
+      if (!(await retry.backoff())) throw newConflict(qualified(scope.info), scope.name, OPTIMISTIC_LOCK_ERROR_MSG);
+    }
+  }
+
+  /**
+   * Writes the deletion state of an object (compare-and-swap on `current`), or only computes it
+   * for a dry run; an unchanged object is not written. Answers the object as stored, or the
+   * state that won the race.
+   */
+  private async writeDeleting(key: string, object: KubeObject, current: StoredObject, dryRun: boolean): Promise<Written> {
+    if (dryRun || jsonEqual(object, current.object)) return { object };
+    const written = await this.store.update(key, this.store.serialize(object), current.modRevision);
+    if (!written.succeeded) return { lost: written.current };
+    object.metadata = { ...object.metadata, resourceVersion: String(written.revision) };
+    return { object };
+  }
+
+  /**
+   * The end of a graceful deletion with a zero period: the state just written is removed. Like
+   * etcd3's Delete it retries on a changed object while the preconditions still hold (a pinned
+   * resourceVersion now names the state just written); an object that vanished meanwhile is
+   * answered as last written.
+   */
+  private async deleteWritten(scope: RequestScope, strategy: ResourceStrategy, key: string, written: KubeObject, options: DeleteOptions): Promise<WriteResult> {
+    const retry = new CasRetry(this.casRetryBudgetMs);
+    const qr = qualified(scope.info);
+    const uid = options.preconditions?.uid ?? '';
+    const writtenRV = written.metadata?.resourceVersion ?? '';
+    const pinned = (options.preconditions?.resourceVersion ?? '') !== '';
+    let revision = Number(writtenRV);
+    let last = written;
+    for (;;) {
+      const deleted = await this.store.delete(key, revision);
+      if (deleted.succeeded || !deleted.current) return this.finalizeDelete(scope, strategy, last);
+      const meta = deleted.current.object.metadata ?? {};
+      if (uid !== '' && uid !== (meta.uid ?? '')) {
+        throw storagePreconditionConflict(qr, scope.name, key, `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${meta.uid ?? ''}`);
+      }
+      if (pinned) {
+        throw storagePreconditionConflict(
+          qr,
+          scope.name,
+          key,
+          `Precondition failed: ResourceVersion in precondition: ${writtenRV}, ResourceVersion in object meta: ${meta.resourceVersion ?? ''}`,
+        );
+      }
+      last = deleted.current.object;
+      revision = deleted.current.modRevision;
+      if (!(await retry.backoff())) throw newConflict(qr, scope.name, OPTIMISTIC_LOCK_ERROR_MSG);
+    }
+  }
+
+  /** finalizeDelete: the deleted object for stores that return it, else a Success Status. */
+  private finalizeDelete(scope: RequestScope, strategy: ResourceStrategy, object: KubeObject): WriteResult {
+    if (strategy.returnDeletedObject) return { object, warnings: [], code: 200 };
+    const metadata = object.metadata ?? {};
+    return { object: deletedStatus(qualified(scope.info), metadata.name ?? scope.name, metadata.uid ?? ''), warnings: [], code: 200 };
+  }
+
+  /**
+   * kube's DeleteCollection: every object the list selects is deleted with the same options
+   * (one that is gone already is skipped); the answer is the list as it was read.
+   */
   async deleteCollection(scope: RequestScope, options: DeleteOptions, listOptions: ListRequestOptions): Promise<WriteResult> {
     this.requireStored(scope, 'deletecollection');
-    const list = (await this.list(scope, { ...listOptions, limit: 0, continue: '' })) as { items: KubeObject[]; metadata: object };
-    const deleted: KubeObject[] = [];
+    const list = (await this.list(scope, { ...listOptions, limit: 0, continue: '' })) as { items: KubeObject[] };
     for (const item of list.items) {
       const name = item.metadata?.name ?? '';
       const namespace = item.metadata?.namespace ?? '';
       try {
-        const { object } = await this.delete({ ...scope, namespace, name }, options);
-        if ((object as KubeObject).kind !== 'Status') deleted.push(object as KubeObject);
-        else deleted.push(item);
+        await this.delete({ ...scope, namespace, name }, structuredClone(options));
       } catch (err) {
-        // Deleted by someone else since the list: that is the outcome we wanted.
         if ((err as { code?: number }).code !== 404) throw err;
       }
     }
-    return {
-      object: { apiVersion: apiVersionOf(scope.info), kind: scope.info.listKind, metadata: list.metadata, items: deleted },
-      warnings: [],
-      code: 200,
-    };
+    return { object: list as KubeObject, warnings: [], code: 200 };
   }
 
   // ---- shared checks -------------------------------------------------------------------------
 
-  /** Virtual resources (reviews, bindings) have no storage of their own; subresources other
-   * than the ones built here are not served. */
+  /** Virtual resources (reviews, bindings) have no storage of their own; of the subresources,
+   * the generic store serves status and the ones the type's strategy updates. */
   private requireStored(scope: RequestScope, verb: string): void {
+    const served =
+      scope.subresource === '' || scope.subresource === 'status' || Object.hasOwn(strategyFor(scope.info).subresourceUpdates, scope.subresource);
     const verbs =
       scope.subresource === ''
         ? scope.info.verbs
-        : IMPLEMENTED_SUBRESOURCES.has(scope.subresource)
+        : served
           ? (scope.info.subresources.find((s) => s.name === scope.subresource)?.verbs ?? [])
           : [];
     if (scope.info.storagePrefix === '' || !verbs.includes(verb)) throw newMethodNotSupported(qualified(scope.info), verb);
@@ -508,16 +548,15 @@ export class Registry {
     if (typeof object.metadata !== 'object' || Array.isArray(object.metadata)) {
       throw newBadRequest(`${scope.info.kind} in version "${scope.info.version}" cannot be handled as a ${scope.info.kind}: metadata must be an object`);
     }
-    const metadata = object.metadata;
-    if (scope.info.namespaced) {
-      if (metadata.namespace && metadata.namespace !== scope.namespace) {
-        throw newBadRequest('the namespace of the provided object does not match the namespace sent on the request');
-      }
-      metadata.namespace = scope.namespace;
-    } else {
-      delete metadata.namespace;
-    }
+    ensureNamespaceMatchesRequest(object.metadata, scope.namespace, scope.info.namespaced);
     return object;
   }
 }
 
+/** What etcd3 store.Create counts as "resourceVersion set": one that parses and is not 0 (an
+ * unparsable one is dropped by PrepareObjectForStorage instead). */
+function nonZeroResourceVersion(rv: string | undefined): boolean {
+  if (rv === undefined || rv === '') return false;
+  const parsed = parseUint64(rv);
+  return 'value' in parsed && parsed.value !== 0n;
+}

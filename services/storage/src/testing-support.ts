@@ -1,9 +1,17 @@
 // Test support for the storage unit tests: a Registry over MemoryKV with the real built-in
-// catalogue, a pinned clock, and an Admitter that records every call and hands back a copy of the
-// object (as the bus admitter does after its JSON round trip). Not exported from index.ts.
+// catalogue, a pinned clock, and an Admitter that records every call, runs the ObjectMeta checks
+// the admission worker runs, and hands back a copy of the object (as the bus admitter does after
+// its JSON round trip). Not exported from index.ts.
 
 import assert from 'node:assert/strict';
-import { type KubeObject, type Status, StatusError } from '@kapi/apimachinery';
+import {
+  type KubeObject,
+  type Status,
+  StatusError,
+  newInvalid,
+  validateObjectMeta,
+  validateObjectMetaUpdate,
+} from '@kapi/apimachinery';
 import { MemoryKV } from '@kapi/kv';
 import { builtinCatalogue, type Catalogue, type ResourceInfo } from '@kapi/schema';
 import { identityTransformer } from '@kapi/value';
@@ -16,8 +24,29 @@ import { type DeleteOptions, Registry, type RequestScope, type WriteOptions } fr
 export const T0 = new Date('2026-03-04T05:06:07.891Z');
 export const T0_TEXT = '2026-03-04T05:06:07Z';
 
-/** An Admitter that records each call and returns a JSON copy of the object, optionally after a
- * test-supplied mutation or rejection. */
+/** Subresource writes whose object is the resource's own kind (what storage's generic store
+ * serves), and so get ObjectMeta validation like the main resource. */
+const OBJECT_META_SUBRESOURCES = new Set(['', 'status', 'finalize']);
+
+/**
+ * The ObjectMeta half of the admission worker's strategy validation (services/admission's
+ * strategy-validation.ts, which the registry relies on since ObjectMeta validation moved out of
+ * storage): validateObjectMeta on create and update, validateObjectMetaUpdate on update, one 422
+ * on the kind. Rebuilt here from @kapi/apimachinery because services never import each other.
+ */
+export function objectMetaErrors(attributes: AdmissionAttributes): StatusError | undefined {
+  if (!OBJECT_META_SUBRESOURCES.has(attributes.subresource)) return undefined;
+  const { info, object } = attributes;
+  const metadata = object.metadata ?? {};
+  const errors = validateObjectMeta(metadata, { namespaced: info.namespaced, nameValidation: info.nameValidation });
+  if (attributes.operation === 'UPDATE' && attributes.oldObject) errors.push(...validateObjectMetaUpdate(metadata, attributes.oldObject.metadata ?? {}));
+  if (errors.length === 0) return undefined;
+  return newInvalid({ group: info.group, kind: info.kind }, typeof metadata.name === 'string' ? metadata.name : attributes.name, errors);
+}
+
+/** An Admitter that records each call, rejects invalid ObjectMeta as the admission worker does
+ * (objectMetaErrors), and returns a JSON copy of the object, optionally after a test-supplied
+ * mutation or rejection. */
 export class RecordingAdmitter implements Admitter {
   readonly calls: AdmissionAttributes[] = [];
   /** Runs on every call before the object is copied back; may throw to reject. */
@@ -26,14 +55,19 @@ export class RecordingAdmitter implements Admitter {
   async admit(attributes: AdmissionAttributes): Promise<Admitted> {
     this.calls.push({ ...attributes, object: structuredClone(attributes.object) });
     await this.hook?.(attributes);
+    const invalid = objectMetaErrors(attributes);
+    if (invalid) throw invalid;
     return { object: JSON.parse(JSON.stringify(attributes.object)) as KubeObject, warnings: [] };
   }
 }
 
-/** An ObjectStore whose next `collisions` creates find their key already taken: before each of
- * them an object is written at that key, so the create fails the way a real name collision does. */
+/** An ObjectStore whose next `collisions` creates find their key already taken (before each of
+ * them an object is written at that key, so the create fails the way a real name collision
+ * does), and whose next `races` updates lose their compare-and-swap (before each, another writer
+ * rewrites the key). */
 export class CollidingStore extends ObjectStore {
   collisions = 0;
+  races = 0;
   readonly attemptedKeys: string[] = [];
 
   override async create(key: string, data: Uint8Array) {
@@ -43,6 +77,15 @@ export class CollidingStore extends ObjectStore {
       await this.kv.create(key, new TextEncoder().encode(JSON.stringify({ metadata: { name: 'squatter' } })));
     }
     return super.create(key, data);
+  }
+
+  override async update(key: string, data: Uint8Array, expectedModRevision: number) {
+    if (this.races > 0) {
+      this.races--;
+      const { kv } = await this.kv.get(key);
+      if (kv) await this.kv.update(key, kv.value, kv.modRevision);
+    }
+    return super.update(key, data, expectedModRevision);
   }
 }
 
@@ -56,13 +99,13 @@ export interface Harness {
   clock: { now: Date };
 }
 
-export function newHarness(): Harness {
+export function newHarness(options: { casRetryBudgetMs?: number } = {}): Harness {
   const kv = new MemoryKV();
   const store = new CollidingStore(kv, identityTransformer);
   const admitter = new RecordingAdmitter();
   const catalogue = builtinCatalogue();
   const clock = { now: T0 };
-  const registry = new Registry({ store, catalogue, admitter, now: () => clock.now });
+  const registry = new Registry({ store, catalogue, admitter, now: () => clock.now, ...options });
   return { kv, store, registry, admitter, catalogue, clock };
 }
 

@@ -41,6 +41,9 @@ async function rawEtcd(opts: BenchOptions, maxOps: number): Promise<{ put: LoadR
   try {
     const value = Buffer.from(PAYLOAD);
     const load = { concurrency: opts.concurrency, durationMs: opts.durationMs, maxOps };
+    await runLoad({ ...load, durationMs: Math.min(2_000, opts.durationMs), maxOps: 2_000 }, async (i) => {
+      await client.put(`/registry/bench/warmup-${i}`).value(value);
+    });
     const put = await runLoad(load, async (i) => {
       await client.put(`/registry/bench/raw-${i}`).value(value);
     });
@@ -61,6 +64,10 @@ async function kapiLoad(kubeconfig: string, opts: BenchOptions, maxOps: number):
   try {
     const base = '/api/v1/namespaces/default/configmaps';
     const load = { concurrency: opts.concurrency, durationMs: opts.durationMs, maxOps };
+    // Warm-up (not measured): connections, worker threads and caches come up here.
+    await runLoad({ concurrency: opts.concurrency, durationMs: Math.min(2_000, opts.durationMs), maxOps: 2_000 }, async (i) => {
+      await client.expectOk('POST', base, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `warmup-${i}` }, data: { payload: PAYLOAD } });
+    });
     const create = await runLoad(load, async (i) => {
       await client.expectOk('POST', base, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `bench-${i}` }, data: { payload: PAYLOAD } });
     });
