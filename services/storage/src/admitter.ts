@@ -2,7 +2,7 @@
 // sends it to the admission service (a worker pool in another process or the same one).
 
 import type { KubeObject, UserInfo } from '@kapi/apimachinery';
-import { AdmissionRpc, type Bus, type UserInfoMsg } from '@kapi/bus';
+import { AdmissionRpc, type Bus, userInfoToMsg } from '@kapi/bus';
 import type { ResourceInfo } from '@kapi/schema';
 
 export interface AdmissionAttributes {
@@ -31,22 +31,6 @@ export interface Admitter {
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-export function userToMsg(user: UserInfo | undefined): UserInfoMsg | undefined {
-  if (!user) return undefined;
-  const extra: UserInfoMsg['extra'] = {};
-  for (const [key, values] of Object.entries(user.extra ?? {})) extra[key] = { values };
-  return { username: user.username, uid: user.uid ?? '', groups: user.groups ?? [], extra };
-}
-
-export function userFromMsg(msg: UserInfoMsg | undefined): UserInfo | undefined {
-  if (!msg || msg.username === '') return undefined;
-  const user: UserInfo = { username: msg.username, groups: msg.groups };
-  if (msg.uid) user.uid = msg.uid;
-  const extraKeys = Object.keys(msg.extra ?? {});
-  if (extraKeys.length > 0) user.extra = Object.fromEntries(extraKeys.map((k) => [k, msg.extra[k]!.values]));
-  return user;
-}
-
 export class BusAdmitter implements Admitter {
   constructor(
     private readonly bus: Bus,
@@ -64,7 +48,7 @@ export class BusAdmitter implements Admitter {
         oldObject: a.oldObject ? encoder.encode(JSON.stringify(a.oldObject)) : new Uint8Array(),
         dryRun: a.dryRun,
         fieldValidation: a.fieldValidation,
-        user: userToMsg(a.user),
+        user: userInfoToMsg(a.user),
       },
       { timeoutMs: this.timeoutMs },
     );

@@ -2,10 +2,9 @@
 // JSON merge patch. Strategic merge patch and server-side apply need the schema's merge keys and
 // managedFields; they are served by a later stage of kapi and answered 415 until then.
 
-import { type KubeObject, newBadRequest, newUnsupportedMediaType } from '@kapi/apimachinery';
+import { type KubeObject, newBadRequest, newGenericUnprocessable, newUnsupportedMediaType } from '@kapi/apimachinery';
 import type { ResourceInfo } from '@kapi/schema';
 import fastJsonPatch from 'fast-json-patch';
-import { genericUnprocessable } from './statuses.js';
 
 export const JSON_PATCH = 'application/json-patch+json';
 export const MERGE_PATCH = 'application/merge-patch+json';
@@ -52,11 +51,11 @@ function applyJsonPatch(current: KubeObject, operations: unknown): KubeObject {
       throw newBadRequest(`json: cannot unmarshal ${goJSONKind(operation)} into Go value of type jsonpatch.Operation`);
     }
   }
-  if (fastJsonPatch.validate(operations as fastJsonPatch.Operation[], current)) throw genericUnprocessable();
+  if (fastJsonPatch.validate(operations as fastJsonPatch.Operation[], current)) throw newGenericUnprocessable();
   try {
     return fastJsonPatch.applyPatch(current, operations as fastJsonPatch.Operation[], false, false).newDocument as KubeObject;
   } catch {
-    throw genericUnprocessable();
+    throw newGenericUnprocessable();
   }
 }
 

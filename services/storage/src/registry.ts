@@ -23,6 +23,7 @@ import {
   newInvalid,
   newMethodNotSupported,
   newNotFound,
+  newUnconvertedError,
   parseObjectResourceVersion,
   parseUint64,
   wipeObjectMetaSystemFields,
@@ -43,7 +44,6 @@ import {
   beingDeleted,
   deletedStatus,
   storagePreconditionConflict,
-  unconvertedError,
 } from './statuses.js';
 import { type ResourceStrategy, strategyFor, tracksGeneration } from './strategy.js';
 
@@ -154,7 +154,7 @@ export class Registry {
     const createdMeta = created.metadata!;
     // etcd3 store.Create refuses a resourceVersion with a plain error (a 500); a dry run never
     // reaches it (DryRunnableStorage only looks the key up).
-    if (!options.dryRun && nonZeroResourceVersion(createdMeta.resourceVersion)) throw unconvertedError(RESOURCE_VERSION_SET_ON_CREATE);
+    if (!options.dryRun && nonZeroResourceVersion(createdMeta.resourceVersion)) throw newUnconvertedError(RESOURCE_VERSION_SET_ON_CREATE);
 
     for (let attempt = 1; ; attempt++) {
       const key = requestObjectKey(scope.info, scope.namespace, createdMeta.name ?? '');

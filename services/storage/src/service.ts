@@ -9,16 +9,19 @@ import {
   type ListOptions as ListOptionsMsg,
   type ObjectReply,
   type ResourceRef,
+  type Rpc,
   StorageRpc,
   type Subscription,
   type UserInfoMsg,
+  userInfoFromMsg,
   type WriteOptions as WriteOptionsMsg,
 } from '@kapi/bus';
 import { type KV, startCompactor } from '@kapi/kv';
 import { builtinCatalogue, type Catalogue } from '@kapi/schema';
 import { identityTransformer, type Transformer } from '@kapi/value';
-import { type Admitter, BusAdmitter, userFromMsg } from './admitter.js';
+import { type Admitter, BusAdmitter } from './admitter.js';
 import type { ListRequestOptions } from './list.js';
+import { translatingKVErrors } from './kv-errors.js';
 import { ObjectStore } from './object-store.js';
 import { type DeleteOptions, Registry, type RequestScope, type WriteOptions, type WriteResult } from './registry.js';
 
@@ -93,21 +96,22 @@ export async function startStorage(opts: StorageServiceOptions): Promise<Storage
   const scopeOf = (ref: ResourceRef, user: UserInfoMsg | undefined): RequestScope => {
     const info = catalogue.lookup(ref.group, ref.version, ref.resource);
     if (!info) throw newNotFound({ group: ref.group, resource: ref.resource }, '');
-    return { info, namespace: info.namespaced ? ref.namespace : '', name: ref.name, subresource: ref.subresource, user: userFromMsg(user) };
+    return { info, namespace: info.namespaced ? ref.namespace : '', name: ref.name, subresource: ref.subresource, user: userInfoFromMsg(user) };
   };
 
   const bus = opts.bus;
+  /** Serves one storage RPC whose KV errors reach the caller as Statuses. */
+  const serve = <Req>(rpc: Rpc<Req, ObjectReply>, handle: (req: Req) => Promise<WriteResult | KubeObject | Status>): Promise<Subscription> =>
+    bus.serve(rpc, async (req) => reply(await translatingKVErrors(() => handle(req))));
   const subscriptions: Subscription[] = await Promise.all([
-    bus.serve(StorageRpc.create, async (req) => reply(await registry.create(scopeOf(req.ref, req.user), parseBody(req.object), writeOptions(req.options)))),
-    bus.serve(StorageRpc.get, async (req) => reply(await registry.get(scopeOf(req.ref, undefined)))),
-    bus.serve(StorageRpc.list, async (req) => reply(await registry.list(scopeOf(req.ref, undefined), listOptions(req.options)))),
-    bus.serve(StorageRpc.update, async (req) => reply(await registry.update(scopeOf(req.ref, req.user), parseBody(req.object), writeOptions(req.options)))),
-    bus.serve(StorageRpc.patch, async (req) =>
-      reply(await registry.patch(scopeOf(req.ref, req.user), req.patchType, req.patch, writeOptions(req.options))),
-    ),
-    bus.serve(StorageRpc.delete, async (req) => reply(await registry.delete(scopeOf(req.ref, req.user), deleteOptions(req.options)))),
-    bus.serve(StorageRpc.deleteCollection, async (req) =>
-      reply(await registry.deleteCollection(scopeOf(req.ref, req.user), deleteOptions(req.options), listOptions(req.listOptions))),
+    serve(StorageRpc.create, (req) => registry.create(scopeOf(req.ref, req.user), parseBody(req.object), writeOptions(req.options))),
+    serve(StorageRpc.get, (req) => registry.get(scopeOf(req.ref, undefined))),
+    serve(StorageRpc.list, (req) => registry.list(scopeOf(req.ref, undefined), listOptions(req.options))),
+    serve(StorageRpc.update, (req) => registry.update(scopeOf(req.ref, req.user), parseBody(req.object), writeOptions(req.options))),
+    serve(StorageRpc.patch, (req) => registry.patch(scopeOf(req.ref, req.user), req.patchType, req.patch, writeOptions(req.options))),
+    serve(StorageRpc.delete, (req) => registry.delete(scopeOf(req.ref, req.user), deleteOptions(req.options))),
+    serve(StorageRpc.deleteCollection, (req) =>
+      registry.deleteCollection(scopeOf(req.ref, req.user), deleteOptions(req.options), listOptions(req.listOptions)),
     ),
     bus.serve(StorageRpc.health, async () => {
       let check = { name: 'etcd', ok: true, message: '' };

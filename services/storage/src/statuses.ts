@@ -13,31 +13,6 @@ import {
 /** storage.ErrResourceVersionSetOnCreate. */
 export const RESOURCE_VERSION_SET_ON_CREATE = 'resourceVersion should not be set on objects to be created';
 
-/**
- * A plain Go error that reached responsewriters.ErrorToAPIStatus: code 500, reason "" (kube's
- * StatusReasonUnknown), the error text as message, no details.
- */
-export function unconvertedError(message: string): StatusError {
-  return new StatusError({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason: '', code: 500 });
-}
-
-/**
- * apierrors.NewGenericServerResponse(422, "", GroupResource{}, "", err, 0, false): reason Invalid,
- * a fixed message (the server message is dropped) and empty but present details.
- */
-export function genericUnprocessable(): StatusError {
-  return new StatusError({
-    kind: 'Status',
-    apiVersion: 'v1',
-    metadata: {},
-    status: 'Failure',
-    message: 'the server rejected our request due to an error in our request',
-    reason: 'Invalid',
-    details: {},
-    code: 422,
-  });
-}
-
 /** The same error with kube's "object is being deleted: " prefix (store.go create). */
 export function beingDeleted(err: StatusError): StatusError {
   return new StatusError({ ...err.status, message: `object is being deleted: ${err.status.message ?? ''}` });

@@ -307,3 +307,28 @@ export const isServiceUnavailable = (err: unknown): boolean => classify(err, 'Se
 export const isTimeout = (err: unknown): boolean => classify(err, 'Timeout', 504);
 export const isServerTimeout = (err: unknown): boolean => classify(err, 'ServerTimeout');
 export const isInternalError = (err: unknown): boolean => classify(err, 'InternalError', 500);
+
+/**
+ * A plain Go error that reached responsewriters.ErrorToAPIStatus unconverted: code 500, reason ""
+ * (StatusReasonUnknown), the error text as message, no details.
+ */
+export function newUnconvertedError(message: string): StatusError {
+  return new StatusError({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason: '', code: 500 });
+}
+
+/**
+ * NewGenericServerResponse(422, "", GroupResource{}, "", err, 0, false): reason Invalid, a fixed
+ * message (the server's message is dropped) and empty but present details.
+ */
+export function newGenericUnprocessable(): StatusError {
+  return new StatusError({
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Failure',
+    message: 'the server rejected our request due to an error in our request',
+    reason: 'Invalid',
+    details: {},
+    code: 422,
+  });
+}

@@ -4,7 +4,7 @@
 // parseResourceVersion), and the 410/504 errors for versions that are too old or too new are
 // built here so the watch cache and storage say exactly what kube says.
 
-import { newBadRequest, newResourceExpired, newTimeoutError } from './errors.js';
+import { newBadRequest, newResourceExpired, newTimeoutError, newUnconvertedError } from './errors.js';
 import { fieldPath, invalid, type FieldError } from './field.js';
 import { goQuote } from './go-format.js';
 import { StatusError } from './status.js';
@@ -53,18 +53,6 @@ function toNumber(v: bigint): number {
   return Number(v);
 }
 
-/** A failure Status without a reason: what kube answers for an error it did not convert. */
-function unconvertedError(message: string): StatusError {
-  return new StatusError({
-    kind: 'Status',
-    apiVersion: 'v1',
-    metadata: {},
-    status: 'Failure',
-    message,
-    reason: '',
-    code: 500,
-  });
-}
 
 /**
  * Parses a request's resourceVersion like kube's APIObjectVersioner.ParseResourceVersion:
@@ -76,7 +64,7 @@ export function parseResourceVersion(rv: string, verb: ResourceVersionVerb = 'li
   if ('value' in parsed) return toNumber(parsed.value);
   const text = invalid(fieldPath('resourceVersion'), rv, parsed.error).errorString();
   if (verb === 'list') throw newBadRequest(`invalid resource version: ${text}`);
-  throw unconvertedError(text);
+  throw newUnconvertedError(text);
 }
 
 /**
@@ -86,7 +74,7 @@ export function parseResourceVersion(rv: string, verb: ResourceVersionVerb = 'li
 export function parseObjectResourceVersion(rv: string | undefined): number {
   if (rv === undefined || rv === '') return 0;
   const parsed = parseUint64(rv);
-  if ('error' in parsed) throw unconvertedError(parsed.error);
+  if ('error' in parsed) throw newUnconvertedError(parsed.error);
   return toNumber(parsed.value);
 }
 
