@@ -52,6 +52,12 @@ export interface RunningCluster {
 
 const MAIN = fileURLToPath(new URL('./main.js', import.meta.url));
 
+/** Extra node flags for every service process (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to
+ * profile a cluster; node refuses --cpu-prof in NODE_OPTIONS). */
+function childNodeArgs(): string[] {
+  return (process.env.KAPI_CHILD_NODE_ARGS ?? '').split(/\s+/).filter((arg) => arg !== '');
+}
+
 interface Started {
   child: ChildProcess;
   ready: Record<string, unknown>;
@@ -60,7 +66,7 @@ interface Started {
 /** Spawns `kapi run <role>` and resolves with its ready line; its output goes to `logFile`. */
 function spawnService(args: string[], logFile: string, timeoutMs: number): Promise<Started> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [MAIN, 'run', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...childNodeArgs(), MAIN, 'run', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     const log = createWriteStream(logFile, { flags: 'a' });
     child.stderr!.pipe(log);
     const timer = setTimeout(() => {

@@ -35,7 +35,7 @@ import { prepareUpdate, shouldDeleteDuringUpdate } from './before-update.js';
 import { jsonEqual } from './json-equal.js';
 import { collectionPrefix, requestObjectKey } from './keys.js';
 import { listObjects, type ListRequestOptions } from './list.js';
-import { requireActiveNamespace } from './namespace-lifecycle.js';
+import { NamespaceLifecycle } from './namespace-lifecycle.js';
 import type { CasResult, ObjectStore, StoredObject } from './object-store.js';
 import { applyPatch } from './patch.js';
 import { CasRetry } from './retry.js';
@@ -82,6 +82,8 @@ export interface RegistryDeps {
   now?: () => Date;
   /** How long a write keeps retrying lost compare-and-swaps (default CAS_RETRY_BUDGET_MS). */
   casRetryBudgetMs?: number;
+  /** How long an Active namespace is remembered before it is read again (default 1 s). */
+  namespaceCacheTtlMs?: number;
 }
 
 /** kube-apiserver retries a create with a generated name this many times (RetryGenerateName). */
@@ -110,6 +112,7 @@ export class Registry {
   private readonly admitter: Admitter;
   private readonly now: () => Date;
   private readonly casRetryBudgetMs: number | undefined;
+  private readonly namespaces: NamespaceLifecycle;
 
   constructor(deps: RegistryDeps) {
     this.store = deps.store;
@@ -117,6 +120,7 @@ export class Registry {
     this.admitter = deps.admitter;
     this.now = deps.now ?? (() => new Date());
     this.casRetryBudgetMs = deps.casRetryBudgetMs;
+    this.namespaces = new NamespaceLifecycle(this.store, this.catalogue, deps.namespaceCacheTtlMs);
   }
 
   // ---- reads ---------------------------------------------------------------------------------
@@ -143,7 +147,7 @@ export class Registry {
     this.requireStored(scope, 'create');
     if (scope.subresource !== '') throw newMethodNotSupported(qualified(scope.info), 'create');
     const object = this.checkBody(scope, body);
-    await requireActiveNamespace(this.store, this.catalogue, scope.info, scope.namespace, object);
+    await this.namespaces.requireActive(scope.info, scope.namespace, object);
     const metadata = object.metadata!;
     const generating = !metadata.name && !!metadata.generateName;
     if (generating) metadata.name = generateName(metadata.generateName!);
@@ -249,6 +253,24 @@ export class Registry {
    * long as the retry budget lasts. A missing object is created where the type allows it.
    */
   private async guaranteedUpdate(
+    scope: RequestScope,
+    options: WriteOptions,
+    preconditions: UpdatePreconditions,
+    desired: (current: KubeObject | undefined) => KubeObject,
+  ): Promise<WriteResult> {
+    try {
+      return await this.guaranteedUpdateOnce(scope, options, preconditions, desired);
+    } finally {
+      this.forgetNamespace(scope);
+    }
+  }
+
+  /** A namespace this replica wrote may have started terminating: read it again next time. */
+  private forgetNamespace(scope: RequestScope): void {
+    if (scope.info.group === '' && scope.info.resource === 'namespaces') this.namespaces.forget(scope.name);
+  }
+
+  private async guaranteedUpdateOnce(
     scope: RequestScope,
     options: WriteOptions,
     preconditions: UpdatePreconditions,
@@ -361,7 +383,7 @@ export class Registry {
   ): Promise<{ result: WriteResult; current?: undefined } | { result?: undefined; current: StoredObject | undefined }> {
     const metadata = (object.metadata ??= {});
     ensureNamespaceMatchesRequest(metadata, scope.namespace, scope.info.namespaced);
-    await requireActiveNamespace(this.store, this.catalogue, scope.info, scope.namespace, object);
+    await this.namespaces.requireActive(scope.info, scope.namespace, object);
     this.prepareForCreate(scope, object);
     const admitted = await this.admitCreate(scope, object, options);
     const created = admitted.object;
@@ -398,6 +420,14 @@ export class Registry {
    * finalizeDelete does.
    */
   async delete(scope: RequestScope, options: DeleteOptions): Promise<WriteResult> {
+    try {
+      return await this.deleteOnce(scope, options);
+    } finally {
+      this.forgetNamespace(scope);
+    }
+  }
+
+  private async deleteOnce(scope: RequestScope, options: DeleteOptions): Promise<WriteResult> {
     this.requireStored(scope, 'delete');
     if (scope.subresource !== '') throw newMethodNotSupported(qualified(scope.info), 'delete');
     const key = requestObjectKey(scope.info, scope.namespace, scope.name);
