@@ -89,10 +89,15 @@ function spawnService(args: string[], logFile: string, timeoutMs: number): Promi
         // Not a JSON line: ordinary output, already logged.
       }
     });
+    // 'close' comes after the last output line, so the log is not written after its end.
+    child.on('close', () => log.end());
     child.on('exit', (code, signal) => {
       if (!ready) {
         clearTimeout(timer);
         reject(new Error(`kapi run ${args[0]} exited (${signal ?? code}) before it was ready (see ${logFile})`));
+      } else if (code !== 0 && signal !== 'SIGTERM') {
+        // The other replicas keep serving; say so, since nobody restarts it.
+        process.stderr.write(`kapi cluster: ${args[0]} (pid ${child.pid}) exited (${signal ?? code}); see ${logFile}\n`);
       }
     });
   });
