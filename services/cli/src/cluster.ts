@@ -58,15 +58,16 @@ function childNodeArgs(): string[] {
   return (process.env.KAPI_CHILD_NODE_ARGS ?? '').split(/\s+/).filter((arg) => arg !== '');
 }
 
-interface Started {
+interface Spawned {
   child: ChildProcess;
-  ready: Record<string, unknown>;
+  /** Resolves with the process's ready line; rejects if it exits or times out first. */
+  ready: Promise<Record<string, unknown>>;
 }
 
-/** Spawns `kapi run <role>` and resolves with its ready line; its output goes to `logFile`. */
-function spawnService(args: string[], logFile: string, timeoutMs: number): Promise<Started> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [...childNodeArgs(), MAIN, 'run', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** Spawns `kapi run <role>`; its output goes to `logFile`. */
+function spawnService(args: string[], logFile: string, timeoutMs: number): Spawned {
+  const child = spawn(process.execPath, [...childNodeArgs(), MAIN, 'run', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const ready = new Promise<Record<string, unknown>>((resolvePromise, reject) => {
     const log = createWriteStream(logFile, { flags: 'a' });
     child.stderr!.pipe(log);
     const timer = setTimeout(() => {
@@ -83,7 +84,7 @@ function spawnService(args: string[], logFile: string, timeoutMs: number): Promi
         if (message.event === 'ready') {
           ready = true;
           clearTimeout(timer);
-          resolvePromise({ child, ready: message });
+          resolvePromise(message);
         }
       } catch {
         // Not a JSON line: ordinary output, already logged.
@@ -101,6 +102,7 @@ function spawnService(args: string[], logFile: string, timeoutMs: number): Promi
       }
     });
   });
+  return { child, ready };
 }
 
 function stopChild(child: ChildProcess, graceMs = 5_000): Promise<void> {
@@ -123,8 +125,21 @@ export async function startCluster(opts: ClusterOptions): Promise<RunningCluster
   const pki = await ensurePki(dataDir, '127.0.0.1');
   const started: Stoppable[] = [];
   const children = new Map<string, ChildProcess>();
+  // If this process exits without stop() (an error, a signal during start), no service outlives it.
+  const killOnExit = (): void => {
+    for (const child of children.values()) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  };
+  process.on('exit', killOnExit);
+  const stopEverything = async (): Promise<void> => {
+    try {
+      await stopAll(started);
+    } finally {
+      process.off('exit', killOnExit);
+    }
+  };
   try {
-    const etcd = await startEtcd({ members: opts.etcdMembers });
+    // etcd keeps its data (and ports) in DIR/etcd, so a restarted cluster has its objects.
+    const etcd = await startEtcd({ members: opts.etcdMembers, dataDir: join(dataDir, 'etcd') });
     started.push({ name: 'etcd', stop: () => etcd.stop() });
     await mkdir(join(dataDir, 'nats'), { recursive: true });
     const nats = await startNats({ dir: join(dataDir, 'nats') });
@@ -162,20 +177,24 @@ export async function startCluster(opts: ClusterOptions): Promise<RunningCluster
     const processes: ClusterProcess[] = [];
     // Storage and admission first, so controllers and gateways find them ready.
     for (const role of ['storage', 'admission', 'controllers', 'gateway'] as ServiceKind[]) {
-      const launches = [];
+      const launches: Promise<void>[] = [];
       for (let replica = 0; replica < opts.replicas; replica++) {
         const log = join(logDir, `${role}-${replica}.log`);
+        const { child, ready } = spawnService(argsFor(role, replica), log, readyTimeoutMs);
+        // Registered before it is ready, so a failed start or a signal stops it too.
+        children.set(`${role}-${replica}`, child);
+        started.push({ name: `${role}-${replica}`, stop: () => stopChild(child) });
         launches.push(
-          spawnService(argsFor(role, replica), log, readyTimeoutMs).then(({ child, ready }) => {
-            children.set(`${role}-${replica}`, child);
-            started.push({ name: `${role}-${replica}`, stop: () => stopChild(child) });
+          ready.then((message) => {
             const entry: ClusterProcess = { role, replica, pid: child.pid!, log };
-            if (typeof ready.port === 'number') entry.port = ready.port;
+            if (typeof message.port === 'number') entry.port = message.port;
             processes.push(entry);
           }),
         );
       }
-      await Promise.all(launches);
+      const outcomes = await Promise.allSettled(launches);
+      const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+      if (failed) throw failed.reason;
     }
 
     const gateways = processes
@@ -197,10 +216,10 @@ export async function startCluster(opts: ClusterOptions): Promise<RunningCluster
       description,
       child: (role, replica) => children.get(`${role}-${replica}`),
       killEtcdMember: (index, signal) => etcd.kill(index, signal),
-      stop: () => stopAll(started),
+      stop: stopEverything,
     };
   } catch (err) {
-    await stopAll(started).catch(() => undefined);
+    await stopEverything().catch(() => undefined);
     throw err;
   }
 }

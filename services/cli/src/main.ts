@@ -91,6 +91,10 @@ program
   .addOption(new Option('--etcd-members <n>', 'etcd members').choices(['1', '3']).default('1'))
   .option('--admission-workers <n>', 'worker threads per admission replica', integer(1, 64))
   .action(async (o: { dataDir: string; securePort: number; replicas: number; etcdMembers: string; admissionWorkers?: number }) => {
+    // Until the cluster is up, a signal exits at once; startCluster's exit hook kills what started.
+    const early = (): never => process.exit(130);
+    process.once('SIGINT', early);
+    process.once('SIGTERM', early);
     const cluster = await startCluster({
       dataDir: o.dataDir,
       securePort: o.securePort,
@@ -105,6 +109,8 @@ program
         `processes: ${d.dataDir}/cluster.json  logs: ${d.dataDir}/logs\n\n` +
         `  export KUBECONFIG=${d.kubeconfig}\n  kubectl get namespaces\n\n`,
     );
+    process.off('SIGINT', early);
+    process.off('SIGTERM', early);
     stopOnSignals(cluster.stop);
   });
 

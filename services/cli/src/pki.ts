@@ -137,8 +137,27 @@ export async function ensurePki(dir: string, bindAddress = '127.0.0.1'): Promise
   }
   const ca = { certificate: new x509.X509Certificate(caCertPem), privateKey: await importPrivateKey(caKeyPem) };
 
-  const ensureLeaf = async (certFile: string, keyFile: string, make: () => Promise<KeyPair>): Promise<[string, string]> => {
-    if (existsSync(certFile) && existsSync(keyFile)) return [await readFile(certFile, 'utf8'), await readFile(keyFile, 'utf8')];
+  /** A certificate is reused while it was signed by this CA, has 30 days left and, for the
+   * serving certificate, still names every address it must (a new --bind-address reissues it). */
+  const reusable = (pem: string, names: x509.JsonGeneralName[]): boolean => {
+    const cert = new x509.X509Certificate(pem);
+    if (cert.issuer !== ca.certificate.subject) return false;
+    if (cert.notAfter.getTime() < Date.now() + 30 * DAY_MS) return false;
+    const san = cert.getExtension(x509.SubjectAlternativeNameExtension);
+    const present = new Set((san?.names.toJSON() ?? []).map((n) => `${n.type}:${n.value}`));
+    return names.every((n) => present.has(`${n.type}:${n.value}`));
+  };
+
+  const ensureLeaf = async (
+    certFile: string,
+    keyFile: string,
+    names: x509.JsonGeneralName[],
+    make: () => Promise<KeyPair>,
+  ): Promise<[string, string]> => {
+    if (existsSync(certFile) && existsSync(keyFile)) {
+      const pem = await readFile(certFile, 'utf8');
+      if (reusable(pem, names)) return [pem, await readFile(keyFile, 'utf8')];
+    }
     const pair = await make();
     const certPem = pair.certificate.toString('pem') + '\n';
     const keyPem = await privateKeyPem(pair.keys.privateKey);
@@ -147,9 +166,8 @@ export async function ensurePki(dir: string, bindAddress = '127.0.0.1'): Promise
     return [certPem, keyPem];
   };
 
-  const [servingCert, servingKey] = await ensureLeaf(files.servingCert, files.servingKey, () =>
-    issue(ca, 'CN=kube-apiserver', 'server', servingNames(bindAddress)),
-  );
-  const [adminCert, adminKey] = await ensureLeaf(files.adminCert, files.adminKey, () => issue(ca, 'CN=kubernetes-admin, O=system:masters', 'client'));
+  const names = servingNames(bindAddress);
+  const [servingCert, servingKey] = await ensureLeaf(files.servingCert, files.servingKey, names, () => issue(ca, 'CN=kube-apiserver', 'server', names));
+  const [adminCert, adminKey] = await ensureLeaf(files.adminCert, files.adminKey, [], () => issue(ca, 'CN=kubernetes-admin, O=system:masters', 'client'));
   return { caCert: caCertPem, caKey: caKeyPem, servingCert, servingKey, adminCert, adminKey, files };
 }

@@ -49,8 +49,8 @@ export class ApiClient {
     private readonly timeoutMs = 30_000,
   ) {}
 
-  async get(address: ResourceAddress): Promise<KubeObject> {
-    const reply = await this.bus.request(StorageRpc.get, { ref: ref(address), resourceVersion: '' }, { timeoutMs: this.timeoutMs });
+  async get(address: ResourceAddress, timeoutMs = this.timeoutMs): Promise<KubeObject> {
+    const reply = await this.bus.request(StorageRpc.get, { ref: ref(address), resourceVersion: '' }, { timeoutMs });
     return JSON.parse(decoder.decode(reply.object)) as KubeObject;
   }
 
@@ -73,20 +73,20 @@ export class ApiClient {
     return JSON.parse(decoder.decode(reply.object)) as ObjectList;
   }
 
-  async create(address: ResourceAddress, object: KubeObject): Promise<KubeObject> {
+  async create(address: ResourceAddress, object: KubeObject, timeoutMs = this.timeoutMs): Promise<KubeObject> {
     const reply = await this.bus.request(
       StorageRpc.create,
       { ref: ref(address), object: encoder.encode(JSON.stringify(object)), options: NO_WRITE_OPTIONS, user: userInfoToMsg(this.user) },
-      { timeoutMs: this.timeoutMs },
+      { timeoutMs },
     );
     return JSON.parse(decoder.decode(reply.object)) as KubeObject;
   }
 
-  async update(address: ResourceAddress, object: KubeObject): Promise<KubeObject> {
+  async update(address: ResourceAddress, object: KubeObject, timeoutMs = this.timeoutMs): Promise<KubeObject> {
     const reply = await this.bus.request(
       StorageRpc.update,
       { ref: ref(address), object: encoder.encode(JSON.stringify(object)), options: NO_WRITE_OPTIONS, user: userInfoToMsg(this.user) },
-      { timeoutMs: this.timeoutMs },
+      { timeoutMs },
     );
     return JSON.parse(decoder.decode(reply.object)) as KubeObject;
   }
