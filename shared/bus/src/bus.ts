@@ -30,6 +30,10 @@ export interface RequestOptions {
 export interface MessageContext {
   subject: string;
   headers: Headers;
+  /** When the caller stops waiting for the reply (Date.now() clock, taken from the request's
+   * timeout when it arrived); undefined for events. Handlers stop work past it: nobody reads
+   * the answer. */
+  deadline?: number;
 }
 
 export interface ServeOptions {

@@ -3,7 +3,7 @@
 // reply envelope (or the error Status), and turn every failure into a Status.
 
 import { newBadRequest, newInternalError, newTooManyRequests } from '@kapi/apimachinery';
-import type { EventHandler, Headers, MessageCodec, Rpc, RpcHandler, ServeOptions } from './bus.js';
+import type { EventHandler, Headers, MessageCodec, MessageContext, Rpc, RpcHandler, ServeOptions } from './bus.js';
 import { encodeErrorReply, encodeReply } from './envelope.js';
 import { WorkGate } from './gate.js';
 import { handlerHeaders, requestTimeout } from './headers.js';
@@ -78,6 +78,7 @@ export async function handleRequest<Req, Res>(
   data: Uint8Array,
   subject: string,
   headers: Headers,
+  deadline?: number,
 ): Promise<Uint8Array> {
   let request: Req;
   try {
@@ -88,7 +89,9 @@ export async function handleRequest<Req, Res>(
   let reply: Res;
   try {
     const trace = extractTrace(headers);
-    reply = await runWithTrace(trace, () => handler(request, { subject, headers: handlerHeaders(headers) }));
+    const ctx: MessageContext = { subject, headers: handlerHeaders(headers) };
+    if (deadline !== undefined) ctx.deadline = deadline;
+    reply = await runWithTrace(trace, () => handler(request, ctx));
   } catch (err) {
     return encodeErrorReply(err);
   }
@@ -112,8 +115,9 @@ export function admitRequest<Req, Res>(
 ): void {
   const timeout = requestTimeout(headers);
   const deadline = timeout === undefined ? Infinity : performance.now() + timeout;
+  const wallDeadline = timeout === undefined ? undefined : Date.now() + timeout;
   const accepted = gate.submit(
-    async () => respond(await handleRequest(rpc, handler, data, subject, headers)),
+    async () => respond(await handleRequest(rpc, handler, data, subject, headers, wallDeadline)),
     data.byteLength,
     deadline,
   );
