@@ -9,18 +9,33 @@
 //
 // Writes are single txns: create = compare mod_revision == 0; update/delete = compare
 // mod_revision == expected; the failure branch reads the key in the same txn, so a failed write
-// returns the kv that beat it. Note that the pool retries a write whose member failed before
-// answering; if the first attempt had been applied, the retry fails its compare and reports
-// succeeded: false (a conflict) for a write that happened, never the reverse.
+// returns the kv that beat it.
+//
+// Nothing acknowledged may be lost and nothing may be applied twice, so writes do not go through
+// the pool's retry policy (which resends reads after any transport failure). As etcd's clientv3
+// does, a write is sent again only after a failure proving it never reached a member (no
+// connection, refused stream; etcd3-policy.ts). Any other failure (the connection dropped after
+// the request was sent, a timeout) leaves the outcome unknown: resending would fail the compare
+// against our own write and report a conflict (or for generateName, make the registry create a
+// second object). Such a write is resolved by linearizable reads of the key instead (resolve*
+// below): our write took effect -> success with its revision and kvs; another write won -> the
+// real failure; no way to tell -> KVError Unavailable (Timeout after a timeout), never a false
+// "compare failed".
 
 import { ConnectionPool } from 'etcd3/lib/connection-pool.js';
+import type { CallOptions, Client as GrpcClient, Metadata } from '@grpc/grpc-js';
 import {
   KVClient,
   MaintenanceClient,
+  castGrpcError,
+  type ICompactionRequest,
+  type ICompactionResponse,
   type IKeyValue,
   type IOptions,
   type IRangeRequest,
   type IResponseOp,
+  type ITxnRequest,
+  type ITxnResponse,
 } from 'etcd3';
 import {
   KVError,
@@ -33,7 +48,7 @@ import {
   type WatchHandler,
 } from './kv.js';
 import { mapEtcdError, toKVError, versionSupportsRequestProgress } from './etcd3-errors.js';
-import { faultHandling } from './etcd3-policy.js';
+import { faultHandling, retryUnsent, writeNotApplied } from './etcd3-policy.js';
 import { EtcdWatch, fromEtcdKv, type WatchStream, type WatchTransport } from './etcd3-watch.js';
 import { DEFAULT_MAX_REQUEST_BYTES, checkRevision, checkWriteSize, copyBytes, prefixSpan } from './util.js';
 
@@ -54,6 +69,10 @@ export interface Etcd3KVOptions {
 const PROBE_KEY = Buffer.from([0]);
 /** Idempotent reads are retried this long on Unavailable (leader elections take ~1-2 s). */
 const READ_RETRY_MS = 3000;
+/** When a write whose outcome is unknown left no trace on its key, the key is read again after
+ * these pauses (a proposal may still be on its way to the leader) before the answer is
+ * "unknown". */
+const RESOLVE_DELAYS_MS = [0, 100, 400];
 
 export class Etcd3KV implements KV {
   readonly driver = 'etcd3' as const;
@@ -69,6 +88,9 @@ export class Etcd3KV implements KV {
   private knownCompacted = 0;
   private progressSupport: { value: boolean; until: number } | undefined;
   private progressCheck: Promise<boolean> | undefined;
+  /** The highest header revision of any response so far: a write sent after it was seen gets a
+   * higher revision, which tells resolveCreate whether a key predates our create. */
+  private seenRevision = 0;
   private closed = false;
 
   /** Connects and waits until the cluster answers a read (Unavailable after dialTimeoutMs). */
@@ -143,13 +165,17 @@ export class Etcd3KV implements KV {
     this.checkOpen();
     checkWriteSize(key, value, this.maxRequestBytes);
     const k = Buffer.from(key);
-    const res = await this.call(() =>
-      this.kv.txn({
+    // Every revision seen before the txn is sent is below the txn's own revision.
+    const floor = this.seenRevision;
+    const res = await this.txnOrResolve(
+      {
         compare: [{ key: k, target: 'Mod', result: 'Equal', mod_revision: 0 }],
         success: [{ request_put: { key: k, value: asBuffer(value) } }],
         failure: [{ request_range: { key: k } }],
-      }),
+      },
+      () => this.resolveCreate(key, value, floor),
     );
+    if (!isTxnResponse(res)) return res;
     const revision = Number(res.header.revision);
     if (!res.succeeded) return failed(revision, res.responses[0]);
     return { succeeded: true, revision, kv: { key, value: copyBytes(value), createRevision: revision, modRevision: revision, version: 1 } };
@@ -160,13 +186,15 @@ export class Etcd3KV implements KV {
     checkWriteSize(key, value, this.maxRequestBytes);
     if (!(expectedModRevision > 0)) return this.currentAsFailure(key);
     const k = Buffer.from(key);
-    const res = await this.call(() =>
-      this.kv.txn({
+    const res = await this.txnOrResolve(
+      {
         compare: [{ key: k, target: 'Mod', result: 'Equal', mod_revision: expectedModRevision }],
         success: [{ request_put: { key: k, value: asBuffer(value), prev_kv: true } }],
         failure: [{ request_range: { key: k } }],
-      }),
+      },
+      () => this.resolveUpdate(key, value, expectedModRevision),
     );
+    if (!isTxnResponse(res)) return res;
     const revision = Number(res.header.revision);
     if (!res.succeeded) return failed(revision, res.responses[0]);
     const prev = res.responses[0]?.response_put?.prev_kv;
@@ -188,22 +216,34 @@ export class Etcd3KV implements KV {
 
   async delete(key: string, expectedModRevision?: number): Promise<TxnResult> {
     this.checkOpen();
-    const k = Buffer.from(key);
-    if (expectedModRevision === undefined) {
-      const res = await this.call(() => this.kv.deleteRange({ key: k, prev_kv: true }));
-      const revision = Number(res.header.revision);
-      const prev = res.prev_kvs[0];
-      if (Number(res.deleted) === 0 || !prev) return { succeeded: false, revision };
-      return { succeeded: true, revision, prevKv: fromEtcdKv(prev) };
+    if (expectedModRevision !== undefined) {
+      if (!(expectedModRevision > 0)) return this.currentAsFailure(key);
+      return this.deleteAt(key, expectedModRevision);
     }
-    if (!(expectedModRevision > 0)) return this.currentAsFailure(key);
-    const res = await this.call(() =>
-      this.kv.txn({
+    // Unconditionally: delete the version that is there, with a compare on it, so a write whose
+    // outcome is unknown can be resolved like any conditional delete (a bare DeleteRange could
+    // not tell "we deleted it" from "someone else did", nor say what it deleted).
+    for (;;) {
+      const { kv, revision } = await this.get(key);
+      if (!kv) return { succeeded: false, revision };
+      const result = await this.deleteAt(key, kv.modRevision);
+      if (result.succeeded) return result;
+      if (!result.kv) return { succeeded: false, revision: result.revision };
+      // Written in between: delete the newer version.
+    }
+  }
+
+  private async deleteAt(key: string, expectedModRevision: number): Promise<TxnResult> {
+    const k = Buffer.from(key);
+    const res = await this.txnOrResolve(
+      {
         compare: [{ key: k, target: 'Mod', result: 'Equal', mod_revision: expectedModRevision }],
         success: [{ request_delete_range: { key: k, prev_kv: true } }],
         failure: [{ request_range: { key: k } }],
-      }),
+      },
+      () => this.resolveDelete(key, expectedModRevision),
     );
+    if (!isTxnResponse(res)) return res;
     const revision = Number(res.header.revision);
     if (!res.succeeded) return failed(revision, res.responses[0]);
     const prev = res.responses[0]?.response_delete_range?.prev_kvs[0];
@@ -243,7 +283,9 @@ export class Etcd3KV implements KV {
   async compact(revision: number): Promise<void> {
     this.checkOpen();
     checkRevision('revision', revision);
-    await this.call(() => this.kv.compact({ revision }));
+    // Not resolved when the outcome is unknown: compacting again is harmless (it fails with
+    // Compacted, which the compactor expects).
+    await this.call(() => this.mutate<ICompactionRequest, ICompactionResponse>('compact', { revision }));
     this.knownCompacted = Math.max(this.knownCompacted, revision);
   }
 
@@ -291,7 +333,9 @@ export class Etcd3KV implements KV {
   private async call<T>(rpc: () => Promise<T>): Promise<T> {
     this.checkOpen();
     try {
-      return await rpc();
+      const res = await rpc();
+      this.noteHeader(res);
+      return res;
     } catch (err) {
       const mapped = mapEtcdError(err);
       if (!mapped) throw err;
@@ -300,6 +344,162 @@ export class Etcd3KV implements KV {
         if (compacted !== undefined) throw new KVError('Compacted', mapped.message, compacted);
       }
       throw mapped;
+    }
+  }
+
+  private noteHeader(res: unknown): void {
+    const revision = Number((res as { header?: { revision?: unknown } } | undefined)?.header?.revision);
+    if (revision > this.seenRevision) this.seenRevision = revision;
+  }
+
+  /** Sends a mutating KV RPC on some member. Unlike the pool's exec() (used for reads), it is
+   * sent again only after a failure proving it never reached a member (retryUnsent). Errors
+   * come back unmapped (the etcd3 package's typed errors). */
+  private mutate<Req, Res>(method: 'txn' | 'compact', req: Req): Promise<Res> {
+    return retryUnsent(() =>
+      this.pool.withConnection('KV', ({ client, metadata }) => unaryCall<Req, Res>(client, method, req, metadata, { deadline: Date.now() + this.requestTimeoutMs })),
+    );
+  }
+
+  /** Runs a compare-and-swap txn. When it fails and may nevertheless have been applied,
+   * `resolve` decides from the key's state what happened (undefined: it cannot tell yet);
+   * its answer is returned instead of a txn response. */
+  private async txnOrResolve(req: ITxnRequest, resolve: () => Promise<TxnResult | undefined>): Promise<ITxnResponse | TxnResult> {
+    this.checkOpen();
+    try {
+      const res = await this.mutate<ITxnRequest, ITxnResponse>('txn', req);
+      this.noteHeader(res);
+      return res;
+    } catch (err) {
+      const mapped = mapEtcdError(err);
+      if (!mapped) throw err;
+      if ((mapped.code !== 'Unavailable' && mapped.code !== 'Timeout') || writeNotApplied(err)) throw mapped;
+      return this.settle(mapped, resolve);
+    }
+  }
+
+  /** Resolves a write whose outcome is unknown with linearizable reads: a write applied before
+   * a read started is seen by it. One still on its way (a proposal the failed member forwarded
+   * to the leader) can be applied after the read, so a key showing no trace of our write is read
+   * again after a moment before the answer is "unknown" (Unavailable; Timeout after a timeout). */
+  private async settle(original: KVError, resolve: () => Promise<TxnResult | undefined>): Promise<TxnResult> {
+    let reason = 'the key shows no trace of it';
+    for (const delay of RESOLVE_DELAYS_MS) {
+      if (delay > 0) await sleep(delay);
+      try {
+        const result = await resolve();
+        if (result) return result;
+      } catch (err) {
+        // History compacted away, or the cluster cannot answer reads either: undecidable.
+        if (!(err instanceof KVError) || !['Unavailable', 'Timeout', 'Compacted', 'FutureRevision'].includes(err.code)) throw err;
+        reason = `resolving it failed: ${err.message}`;
+        break;
+      }
+    }
+    throw new KVError(
+      original.code === 'Timeout' ? 'Timeout' : 'Unavailable',
+      `etcd write outcome unknown (${original.message}); ${reason}`,
+    );
+  }
+
+  /** A create (compare mod_revision == 0, put `value`) whose outcome is unknown. */
+  private async resolveCreate(key: string, value: Uint8Array, floor: number): Promise<TxnResult | undefined> {
+    const { kv: current, revision } = await this.get(key);
+    // Absent: not applied yet, or applied and deleted since: cannot tell.
+    if (!current) return undefined;
+    // Created before the txn was sent and never deleted since: the compare failed.
+    if (current.createRevision <= floor) return { succeeded: false, revision, kv: current };
+    // Created after the txn was sent: by us iff it was created with our bytes (updated since or
+    // not). Values of creates are unique in practice (kube objects carry a uid).
+    const created = current.createRevision === current.modRevision ? current : (await this.get(key, { revision: current.createRevision })).kv;
+    if (created && created.modRevision === current.createRevision && sameBytes(created.value, value)) {
+      const rev = current.createRevision;
+      return { succeeded: true, revision: rev, kv: { key, value: copyBytes(value), createRevision: rev, modRevision: rev, version: 1 } };
+    }
+    return { succeeded: false, revision, kv: current };
+  }
+
+  /** An update (compare mod_revision == expected, put `value`) whose outcome is unknown: it took
+   * effect iff the first write to the key after `expected` put our value. */
+  private async resolveUpdate(key: string, value: Uint8Array, expected: number): Promise<TxnResult | undefined> {
+    const current = await this.get(key);
+    if (current.kv?.modRevision === expected) return undefined; // nothing written yet
+    const first = await this.firstWriteAfter(key, expected, current);
+    if (first === 'compacted') {
+      // History gone: the same incarnation of the key, written since, now holding our bytes.
+      const kv = current.kv;
+      if (kv && kv.createRevision <= expected && kv.modRevision > expected && sameBytes(kv.value, value)) {
+        return { succeeded: true, revision: kv.modRevision, kv };
+      }
+      return undefined;
+    }
+    if (first?.kv && sameBytes(first.kv.value, value)) {
+      const result: TxnResult = { succeeded: true, revision: first.revision, kv: first.kv };
+      if (first.before) result.prevKv = first.before;
+      return result;
+    }
+    return currentAsFailed(current);
+  }
+
+  /** A delete (compare mod_revision == expected) whose outcome is unknown: it took effect iff the
+   * first write to the key after `expected` deleted it. (A concurrent delete with the same
+   * expectation is indistinguishable from ours, and leaves the store as ours would have.) */
+  private async resolveDelete(key: string, expected: number): Promise<TxnResult | undefined> {
+    const current = await this.get(key);
+    if (current.kv?.modRevision === expected) return undefined; // nothing written yet
+    const first = await this.firstWriteAfter(key, expected, current);
+    if (first === 'compacted') {
+      // History gone: the key is gone, or was deleted and created again, since `expected`.
+      const kv = current.kv;
+      if (!kv || kv.createRevision > expected) return { succeeded: true, revision: current.revision };
+      return undefined;
+    }
+    if (first && !first.kv) {
+      const result: TxnResult = { succeeded: true, revision: first.revision };
+      if (first.before) result.prevKv = first.before;
+      return result;
+    }
+    return currentAsFailed(current);
+  }
+
+  /**
+   * The first write to `key` after revision `expected`, given the key's current state, which
+   * shows that there was one. It is the only write a txn comparing mod_revision == expected can
+   * be (afterwards the key never has that mod revision again). Found in the key's history: its
+   * state at a revision r still has modRevision `expected` exactly while r is below that write,
+   * so a binary search between `expected` and the key's last write finds it; the first probe
+   * is just below the last write, which settles the common case (one write since) in one read.
+   * Returns the write's revision, the key after it (undefined: deleted) and before it;
+   * undefined when the key had no write at `expected` (the compare can never have held);
+   * 'compacted' when that history is gone.
+   */
+  private async firstWriteAfter(
+    key: string,
+    expected: number,
+    current: { kv: KeyValue | undefined; revision: number },
+  ): Promise<{ revision: number; kv: KeyValue | undefined; before: KeyValue | undefined } | undefined | 'compacted'> {
+    if (expected >= current.revision) return undefined;
+    try {
+      const before = (await this.get(key, { revision: expected })).kv;
+      if (before?.modRevision !== expected) return undefined;
+      // Invariant: the key is unchanged at lo and changed at hi, where it is hiKv.
+      let lo = expected;
+      let hi = current.kv ? current.kv.modRevision : current.revision;
+      let hiKv = current.kv;
+      let mid = hi - 1;
+      while (hi - lo > 1) {
+        const { kv } = await this.get(key, { revision: mid });
+        if (kv?.modRevision === expected) lo = mid;
+        else {
+          hi = mid;
+          hiKv = kv;
+        }
+        mid = lo + Math.floor((hi - lo) / 2);
+      }
+      return { revision: hi, kv: hiKv, before };
+    } catch (err) {
+      if (err instanceof KVError && err.code === 'Compacted') return 'compacted';
+      throw err;
     }
   }
 
@@ -405,6 +605,40 @@ function poolOptions(endpoints: string[], requestTimeoutMs: number): IOptions {
 
 function asBuffer(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/** One unary call on a client of the pool (the pool's exec() without its retry policy). */
+function unaryCall<Req, Res>(client: GrpcClient, method: string, req: Req, metadata: Metadata, options: CallOptions): Promise<Res> {
+  return new Promise((resolve, reject) => {
+    const fn = (client as unknown as Record<string, UnaryMethod<Req, Res>>)[method];
+    if (typeof fn !== 'function') {
+      reject(new Error(`etcd3: the KV service has no method ${method}`));
+      return;
+    }
+    fn.call(client, req, metadata, options, (err, res) => {
+      if (err) reject(castGrpcError(err));
+      else resolve(res as Res);
+    });
+  });
+}
+
+type UnaryMethod<Req, Res> = (
+  req: Req,
+  metadata: Metadata,
+  options: CallOptions,
+  callback: (err: Error | null, res?: Res) => void,
+) => unknown;
+
+function currentAsFailed(current: { kv: KeyValue | undefined; revision: number }): TxnResult {
+  return current.kv ? { succeeded: false, revision: current.revision, kv: current.kv } : { succeeded: false, revision: current.revision };
+}
+
+function isTxnResponse(res: ITxnResponse | TxnResult): res is ITxnResponse {
+  return 'header' in res;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
 }
 
 function failed(revision: number, response: IResponseOp | undefined): TxnResult {

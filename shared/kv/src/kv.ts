@@ -80,7 +80,11 @@ export interface Watch {
 /** Errors are KVError for the store's conditions below. Writes whose key + value exceed the
  * store's request limit (etcd's --max-request-bytes, 1.5 MiB by default) fail with TooLarge and
  * change nothing. Reads at a revision below the compacted one fail with Compacted, above the
- * current one with FutureRevision. Every method but close() fails with Closed after close(). */
+ * current one with FutureRevision. Every method but close() fails with Closed after close().
+ * A write is applied at most once, and a result always tells its real outcome: a write whose
+ * outcome the driver cannot establish (the store went away while it was in flight) fails with
+ * Unavailable or Timeout, and may or may not have been applied; it is never reported as a
+ * failed compare because of the driver's own earlier attempt. */
 export interface KV {
   readonly driver: 'etcd3' | 'sqlite' | 'memory';
 
