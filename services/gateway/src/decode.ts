@@ -8,7 +8,7 @@
 // JSON bytes: for a JSON body the client's bytes themselves (so strict decoding still sees
 // duplicate fields), with apiVersion/kind added in front when the client left them out.
 
-import { checkGoJSON, goQuote, newBadRequest, type StatusError } from '@kapi/apimachinery';
+import { apiVersionOf, checkGoJSON, goJSONTypeName, goQuote, newBadRequest, type StatusError } from '@kapi/apimachinery';
 import type { Catalogue } from '@kapi/schema';
 import { internalPackage, LEGACY_SCHEME_NAME } from './go-types.js';
 import { YAML_MEDIA_TYPE, type SerializerInfo } from './negotiation.js';
@@ -27,11 +27,6 @@ export interface DecodedObject {
   /** JSON bytes for storage. */
   json: Buffer;
   gvk: GroupVersionKind;
-}
-
-/** "apps/v1", or "v1" for the core group (schema.GroupVersion.String()). */
-export function groupVersionString(group: string, version: string): string {
-  return group === '' ? version : `${group}/${version}`;
 }
 
 const META_STRUCT_TYPE = 'struct { APIVersion string "json:\\"apiVersion,omitempty\\""; Kind string "json:\\"kind,omitempty\\"" }';
@@ -97,15 +92,6 @@ function withDefaults(actual: GroupVersionKind, defaults: GroupVersionKind): Gro
   }
   if (out.version === '' && out.group === defaults.group) out.version = defaults.version;
   return out;
-}
-
-/** What json.Unmarshal calls a JSON value's type in "cannot unmarshal <type>". */
-function goJSONTypeName(value: unknown): string {
-  if (Array.isArray(value)) return 'array';
-  if (typeof value === 'string') return 'string';
-  if (typeof value === 'number') return 'number';
-  if (typeof value === 'boolean') return 'bool';
-  return 'object';
 }
 
 /**
@@ -175,7 +161,7 @@ export async function decodeObjectBody(
   if (actual.version === '' || actual.version === '__internal') {
     throw cannotHandle(`Object 'apiVersion' is missing in '${body.toString('utf8')}'`);
   }
-  const actualGV = groupVersionString(actual.group, actual.version);
+  const actualGV = apiVersionOf(actual.group, actual.version);
   if (!registeredKinds(catalogue, actual.group, actual.version).has(actual.kind)) {
     throw cannotHandle(`no kind ${goQuote(actual.kind)} is registered for version ${goQuote(actualGV)} in scheme ${goQuote(LEGACY_SCHEME_NAME)}`);
   }
@@ -184,7 +170,7 @@ export async function decodeObjectBody(
   }
   if (actual.group !== expected.group || actual.version !== expected.version) {
     throw newBadRequest(
-      `the API version in the data (${actualGV}) does not match the expected API version (${groupVersionString(expected.group, expected.version)})`,
+      `the API version in the data (${actualGV}) does not match the expected API version (${apiVersionOf(expected.group, expected.version)})`,
     );
   }
 

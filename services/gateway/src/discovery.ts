@@ -4,7 +4,7 @@
 // Aggregated discovery (apidiscovery.k8s.io/v2) comes later; clients fall back to these.
 
 import { createHash } from 'node:crypto';
-import { compareGoStrings } from '@kapi/apimachinery';
+import { apiVersionOf, compareGoStrings } from '@kapi/apimachinery';
 import type { Catalogue, ResourceInfo } from '@kapi/schema';
 
 /** metav1.ServerAddressByClientCIDR. */
@@ -18,10 +18,6 @@ export function storageVersionHash(group: string, version: string, kind: string)
   return createHash('sha256').update(`${group}/${version}/${kind}`).digest().subarray(0, 8).toString('base64');
 }
 
-function groupVersion(group: string, version: string): string {
-  return group === '' ? version : `${group}/${version}`;
-}
-
 /** GET /api: APIVersions (no apiVersion field, as kube strips it). */
 export function apiVersionsDocument(catalogue: Catalogue, addresses: ServerAddressByClientCIDR[]): Record<string, unknown> {
   const core = catalogue.groups().find((g) => g.name === '');
@@ -33,8 +29,8 @@ function apiGroup(catalogue: Catalogue, name: string): Record<string, unknown> |
   if (!g) return undefined;
   return {
     name: g.name,
-    versions: g.versions.map((v) => ({ groupVersion: groupVersion(g.name, v), version: v })),
-    preferredVersion: { groupVersion: groupVersion(g.name, g.preferredVersion), version: g.preferredVersion },
+    versions: g.versions.map((v) => ({ groupVersion: apiVersionOf(g.name, v), version: v })),
+    preferredVersion: { groupVersion: apiVersionOf(g.name, g.preferredVersion), version: g.preferredVersion },
   };
 }
 
@@ -96,7 +92,7 @@ export function apiResourceListDocument(catalogue: Catalogue, group: string, ver
     .sort((a, b) => compareGoStrings(a.name as string, b.name as string));
   const doc: Record<string, unknown> = { kind: 'APIResourceList' };
   if (group !== '') doc.apiVersion = 'v1';
-  doc.groupVersion = groupVersion(group, version);
+  doc.groupVersion = apiVersionOf(group, version);
   doc.resources = resources;
   return doc;
 }

@@ -2,7 +2,7 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Status } from '@kapi/apimachinery';
+import { newBadRequest, newUnsupportedMediaType, type Status } from '@kapi/apimachinery';
 import { createTestCA } from './testing/pki.js';
 import { startHarness, type Harness } from './testing/harness.js';
 
@@ -204,19 +204,36 @@ describe('verbs map to storage RPCs', () => {
     });
   });
 
-  test('update: name and namespace must match the URL', async () => {
+  // EnsureObjectNamespaceMatchesRequestNamespace and checkName are storage's (every storage
+  // caller needs them; the registry tests cover their texts): the gateway hands the object on as
+  // sent and relays storage's answer.
+  test('update: the object goes to storage as sent, which checks its name and namespace', async () => {
     h.storage.put({ group: '', resource: 'configmaps', namespace: 'ns1' }, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'three', namespace: 'ns1' } });
     const ok = await h.request('PUT', '/api/v1/namespaces/ns1/configmaps/three?fieldManager=me', { headers: JSON_CT, body: '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"three"}}' });
     assert.equal(ok.status, 200);
     assert.equal((decodeRequest(h.storage.lastCall('update')).options as { fieldManager: string }).fieldManager, 'me');
-    const wrongName = await h.request('PUT', '/api/v1/namespaces/ns1/configmaps/three', { headers: JSON_CT, body: '{"metadata":{"name":"four"}}' });
-    assert.equal(wrongName.status, 400);
-    assert.equal(wrongName.json<Status>().message, 'the name of the object (four) does not match the name on the URL (three)');
-    const noName = await h.request('PUT', '/api/v1/namespaces/ns1/configmaps/three', { headers: JSON_CT, body: '{"data":{}}' });
-    assert.equal(noName.json<Status>().message, 'the name of the object (three based on URL) was undeterminable: name must be provided');
-    const wrongNs = await h.request('PUT', '/api/v1/namespaces/ns1/configmaps/three', { headers: JSON_CT, body: '{"metadata":{"name":"three","namespace":"ns2"}}' });
-    assert.equal(wrongNs.status, 400);
-    assert.equal(wrongNs.json<Status>().message, 'the namespace of the provided object does not match the namespace sent on the request');
+    const received: string[] = [];
+    h.storage.overrides.update = async (request) => {
+      received.push(Buffer.from(request.object as Uint8Array).toString());
+      throw newBadRequest('the name of the object (four) does not match the name on the URL (three)');
+    };
+    try {
+      for (const body of ['{"metadata":{"name":"four"}}', '{"data":{}}', '{"metadata":{"name":"three","namespace":"ns2"}}']) {
+        const r = await h.request('PUT', '/api/v1/namespaces/ns1/configmaps/three', { headers: JSON_CT, body });
+        assert.equal(r.status, 400);
+        assert.equal(r.json<Status>().message, 'the name of the object (four) does not match the name on the URL (three)');
+      }
+      const create = await h.request('POST', '/api/v1/namespaces/ns1/configmaps', { headers: JSON_CT, body: '{"metadata":{"name":"x","namespace":"ns2"}}' });
+      assert.equal(create.status, 201);
+      assert.equal(Buffer.from(decodeRequest(h.storage.lastCall('create')).object as Uint8Array).toString(), '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"x","namespace":"ns2"}}');
+    } finally {
+      delete h.storage.overrides.update;
+    }
+    assert.deepEqual(received, [
+      '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"four"}}',
+      '{"apiVersion":"v1","kind":"ConfigMap","data":{}}',
+      '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"three","namespace":"ns2"}}',
+    ]);
   });
 
   test('update of a subresource sends the subresource', async () => {
@@ -246,6 +263,30 @@ describe('verbs map to storage RPCs', () => {
     });
     assert.equal(apply.status, 200);
     assert.deepEqual(decodeRequest(h.storage.lastCall('patch')).options, { dryRun: false, fieldManager: 'kubectl', fieldValidation: '', force: true });
+  });
+
+  // The route admits kube's four patch types; whether one is applied is storage's call (one
+  // place), so a strategic merge patch reaches storage and its 415 is what the client sees.
+  test('patch: every type the route admits goes to storage, which decides', async () => {
+    h.storage.put({ group: '', resource: 'configmaps', namespace: 'ns1' }, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'smp', namespace: 'ns1' } });
+    const accepted = 'the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json';
+    h.storage.overrides.patch = async () => {
+      throw newUnsupportedMediaType(['application/json-patch+json', 'application/merge-patch+json']);
+    };
+    try {
+      const before = h.storage.calls.length;
+      const r = await h.request('PATCH', '/api/v1/namespaces/ns1/configmaps/smp', {
+        headers: { 'Content-Type': 'application/strategic-merge-patch+json' },
+        body: '{"data":{"x":"y"}}',
+      });
+      assert.equal(r.status, 415);
+      assert.equal(r.json<Status>().message, accepted);
+      const calls = h.storage.calls.slice(before).filter((c) => c.method === 'patch');
+      assert.equal(calls.length, 1);
+      assert.equal(decodeRequest(calls[0]).patchType, 'application/strategic-merge-patch+json');
+    } finally {
+      delete h.storage.overrides.patch;
+    }
   });
 
   test('delete: options from the body, or else from the query', async () => {
@@ -287,5 +328,28 @@ describe('verbs map to storage RPCs', () => {
       listOptions: { labelSelector: 'a=b', fieldSelector: '', limit: 0, continue: '', resourceVersion: '', resourceVersionMatch: '' },
       user: { username: 'admin', uid: '', groups: ['system:masters', 'system:authenticated'], extra: {} },
     });
+  });
+});
+
+// Anonymous probes must not fan out to the backends: the storage and admission checks run once
+// for concurrent probes and their outcome is reused for a while.
+describe('health checks reach the backends at most once per ttl', () => {
+  let cached: Harness;
+  before(async () => {
+    cached = await startHarness({ healthCheckCacheTtlMs: 60_000 });
+  });
+  after(async () => {
+    await cached.close();
+  });
+
+  test('concurrent and repeated probes share one storage and one admission health call', async () => {
+    const paths = ['/healthz', '/livez', '/readyz', '/readyz?verbose', '/readyz/storage', '/livez/admission'];
+    const first = await Promise.all(Array.from({ length: 30 }, (_, i) => cached.request('GET', paths[i % paths.length]!, { client: 'none' })));
+    for (const r of first) assert.equal(r.status, 200, r.text);
+    assert.deepEqual(cached.storage.healthCalls, { storage: 1, admission: 1 });
+    cached.storage.storageHealthy = false;
+    const again = await cached.request('GET', '/readyz', { client: 'none' });
+    assert.equal(again.status, 200, 'the remembered outcome answers');
+    assert.deepEqual(cached.storage.healthCalls, { storage: 1, admission: 1 });
   });
 });

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { evaluateHealth, evaluateSingleCheck, logCheck, type HealthCheck } from './health.js';
+import { cachedCheck, evaluateHealth, evaluateSingleCheck, logCheck, type HealthCheck } from './health.js';
 
 const ok = (name: string): HealthCheck => ({ name, check: async () => {} });
 const bad = (name: string, why = 'broken'): HealthCheck => ({ name, check: async () => { throw new Error(why); } });
@@ -57,4 +57,82 @@ test('log check fails only after the stream stays blocked', async () => {
   await assert.rejects(check.check(), /logging blocked/);
   (stream as { writableNeedDrain: boolean }).writableNeedDrain = false;
   await check.check();
+});
+
+/** A check that counts its runs and settles each only when told. */
+function controlled(name: string) {
+  const runs: { resolve: () => void; reject: (err: Error) => void }[] = [];
+  const check: HealthCheck = {
+    name,
+    check: () => new Promise<void>((resolve, reject) => runs.push({ resolve, reject })),
+  };
+  return { check, runs };
+}
+
+test('cachedCheck: concurrent probes share one run', async () => {
+  const { check, runs } = controlled('storage');
+  const clock = { now: 0 };
+  const cached = cachedCheck(check, { ttlMs: 1000, timeoutMs: 5000, now: () => clock.now });
+  const probes = Array.from({ length: 50 }, () => evaluateSingleCheck(cached, 5000));
+  assert.equal(runs.length, 1);
+  runs[0]!.resolve();
+  for (const r of await Promise.all(probes)) assert.deepEqual(r, { code: 200, body: 'ok', failed: false });
+  assert.equal(runs.length, 1);
+});
+
+test('cachedCheck: an outcome, pass or failure, is reused for the ttl after it settled', async () => {
+  const { check, runs } = controlled('storage');
+  const clock = { now: 0 };
+  const cached = cachedCheck(check, { ttlMs: 1000, timeoutMs: 5000, now: () => clock.now });
+  const first = cached.check();
+  clock.now = 400; // settles at 400
+  runs[0]!.reject(new Error('kv down'));
+  await assert.rejects(first, /kv down/);
+  clock.now = 1399;
+  await assert.rejects(cached.check(), /kv down/);
+  assert.equal(runs.length, 1);
+  clock.now = 1400;
+  const second = cached.check();
+  assert.equal(runs.length, 2);
+  runs[1]!.resolve();
+  await second;
+  clock.now = 2000;
+  await cached.check();
+  assert.equal(runs.length, 2);
+});
+
+test('cachedCheck: a run that hangs fails at the timeout, and the next probe after the ttl runs again', async () => {
+  const { check, runs } = controlled('storage');
+  const clock = { now: 0 };
+  const cached = cachedCheck(check, { ttlMs: 10, timeoutMs: 30, now: () => clock.now });
+  const started = Date.now();
+  await assert.rejects(cached.check(), /timed out after 30ms/);
+  assert.ok(Date.now() - started < 1000);
+  await assert.rejects(cached.check(), /timed out after 30ms/);
+  assert.equal(runs.length, 1);
+  clock.now = 10;
+  void cached.check().catch(() => {});
+  assert.equal(runs.length, 2);
+  runs[1]!.resolve();
+});
+
+test('cachedCheck with ttl 0 only shares runs in flight; a synchronous throw is a failure', async () => {
+  const { check, runs } = controlled('admission');
+  const cached = cachedCheck(check, { ttlMs: 0, timeoutMs: 1000 });
+  const a = cached.check();
+  const b = cached.check();
+  assert.equal(runs.length, 1);
+  runs[0]!.resolve();
+  await Promise.all([a, b]);
+  const c = cached.check();
+  assert.equal(runs.length, 2);
+  runs[1]!.resolve();
+  await c;
+  const throwing = cachedCheck({ name: 'x', check: () => { throw new Error('sync'); } }, { ttlMs: 0, timeoutMs: 1000 });
+  await assert.rejects(throwing.check(), /sync/);
+  assert.deepEqual(await evaluateSingleCheck({ name: 'y', check: () => { throw new Error('sync'); } }, 100), {
+    code: 500,
+    body: 'internal server error: sync',
+    failed: true,
+  });
 });

@@ -5,10 +5,12 @@
 // ?exclude=<name> skips a check ("[+]x excluded: ok") and unknown exclusions are reported
 // ("warn: some health checks cannot be excluded: no matches for \"y\""). Each check also has its
 // own path (/readyz/<name>) answering "ok" or 500 "internal server error: <reason>".
+// The checks that ask other services (storage, which asks etcd, and admission) run at most once
+// at a time and are remembered for a second, so anonymous probes cannot fan out to the backends.
 
 import type { Bus } from '@kapi/bus';
 import { AdmissionRpc, StorageRpc, type HealthReply, type Rpc } from '@kapi/bus';
-import { goQuote, compareGoStrings } from '@kapi/apimachinery';
+import { goQuote, compareGoStrings, withDeadline } from '@kapi/apimachinery';
 
 /** One named check. Resolves when healthy, rejects (with a reason for the logs) when not. */
 export interface HealthCheck {
@@ -62,6 +64,41 @@ export function serviceHealthCheck(name: string, bus: Bus, rpc: Rpc<Record<strin
   };
 }
 
+/** Starts a check, a synchronous throw counting as a failure. */
+function start(check: HealthCheck): Promise<void> {
+  return new Promise<void>((resolve) => resolve(check.check()));
+}
+
+/**
+ * `check` shared and remembered: concurrent callers share one run, and its outcome (pass or
+ * failure) answers every call for `ttlMs` after it settled. A run is bounded by `timeoutMs`
+ * (it then fails as timed out), so no caller waits on a shared run longer than one check may
+ * take; one run and one outcome are kept per check.
+ */
+export function cachedCheck(check: HealthCheck, opts: { ttlMs: number; timeoutMs: number; now?: () => number }): HealthCheck {
+  const now = opts.now ?? Date.now;
+  let last: { outcome: Promise<void>; settledAt: number | undefined } | undefined;
+  return {
+    name: check.name,
+    check() {
+      if (last && (last.settledAt === undefined || now() - last.settledAt < opts.ttlMs)) return last.outcome;
+      const run: { outcome: Promise<void>; settledAt: number | undefined } = {
+        outcome: withDeadline(start(check), opts.timeoutMs, () => new Error(`timed out after ${opts.timeoutMs}ms`)),
+        settledAt: undefined,
+      };
+      const settled = (): void => {
+        run.settledAt = now();
+      };
+      run.outcome.then(settled, settled);
+      last = run;
+      return run.outcome;
+    },
+  };
+}
+
+/** How long a backend check's outcome is reused. */
+export const DEFAULT_HEALTH_CACHE_TTL_MS = 1_000;
+
 /** Fails once the server has begun shutting down (kube's "shutdown" readiness check). */
 export function shutdownCheck(isShuttingDown: () => boolean): HealthCheck {
   return {
@@ -77,34 +114,28 @@ export function gatewayHealthChecks(opts: {
   bus: Bus;
   timeoutMs: number;
   isShuttingDown: () => boolean;
+  /** How long the storage and admission outcomes are reused (default 1 s; 0: only shared). */
+  cacheTtlMs?: number;
 }): Record<HealthEndpoint, HealthCheck[]> {
+  const shared = (check: HealthCheck): HealthCheck =>
+    cachedCheck(check, { ttlMs: opts.cacheTtlMs ?? DEFAULT_HEALTH_CACHE_TTL_MS, timeoutMs: opts.timeoutMs });
   const base = [
     pingCheck,
     logCheck(),
     busCheck(opts.bus),
-    serviceHealthCheck('storage', opts.bus, StorageRpc.health, opts.timeoutMs),
-    serviceHealthCheck('admission', opts.bus, AdmissionRpc.health, opts.timeoutMs),
+    shared(serviceHealthCheck('storage', opts.bus, StorageRpc.health, opts.timeoutMs)),
+    shared(serviceHealthCheck('admission', opts.bus, AdmissionRpc.health, opts.timeoutMs)),
   ];
   return { healthz: base, livez: base, readyz: [...base, shutdownCheck(opts.isShuttingDown)] };
 }
 
 /** Runs a check with a deadline; resolves to the failure reason, or undefined when healthy. */
-async function runCheck(check: HealthCheck, timeoutMs: number): Promise<string | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<string>((resolve) => {
-    timer = setTimeout(() => resolve(`timed out after ${timeoutMs}ms`), timeoutMs);
-  });
-  try {
-    return await Promise.race([
-      check.check().then(
-        () => undefined,
-        (err: unknown) => (err instanceof Error ? err.message : String(err)),
-      ),
-      timeout,
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
+function runCheck(check: HealthCheck, timeoutMs: number): Promise<string | undefined> {
+  const reason = start(check).then(
+    () => undefined,
+    (err: unknown) => (err instanceof Error ? err.message : String(err)),
+  );
+  return withDeadline(reason, timeoutMs, () => `timed out after ${timeoutMs}ms`);
 }
 
 export interface HealthResponse {

@@ -4,6 +4,7 @@
 // (`CreateOptions.meta.k8s.io "" is invalid: dryRun: Unsupported value: []string{"x"}: ...`).
 
 import {
+  APPLY_PATCH_TYPE,
   FieldError,
   fieldPath,
   forbidden,
@@ -17,22 +18,13 @@ import {
   parseLabelSelector,
   required,
   tooLong,
+  validateListOptions,
   type StatusError,
 } from '@kapi/apimachinery';
 import type { ListOptions, WriteOptions } from '@kapi/bus';
 import { GoParseError, parseInt64Number, queryBool } from './go-strconv.js';
 
 const META_GROUP = 'meta.k8s.io';
-
-/** The patch types PATCH accepts, in kube's order (also the 415 text's list). */
-export const PATCH_TYPES = [
-  'application/json-patch+json',
-  'application/merge-patch+json',
-  'application/strategic-merge-patch+json',
-  'application/apply-patch+yaml',
-] as const;
-
-export const APPLY_PATCH_TYPE = 'application/apply-patch+yaml';
 
 /** metav1 FieldManagerMaxLength. */
 export const FIELD_MANAGER_MAX_LENGTH = 128;
@@ -200,33 +192,11 @@ export function decodeListOptions(q: URLSearchParams): DecodedListOptions {
   parseLabelSelector(opts.labelSelector);
   parseFieldSelector(opts.fieldSelector);
 
-  const errs = opts.watch ? [] : listOptionsErrors(opts);
+  // ValidateListOptions for a list (watch validation comes with watch support); storage runs the
+  // same function for its other callers.
+  const errs = opts.watch ? [] : validateListOptions(opts);
   if (errs.length > 0) throw optionsInvalid('ListOptions', errs);
   return opts;
-}
-
-/** ValidateListOptions for a list (watch validation comes with watch support). */
-function listOptionsErrors(opts: DecodedListOptions): FieldError[] {
-  const errs: FieldError[] = [];
-  const match = opts.resourceVersionMatch;
-  if (match.length > 0) {
-    if (opts.resourceVersion.length === 0) {
-      errs.push(forbidden(fieldPath('resourceVersionMatch'), 'resourceVersionMatch is forbidden unless resourceVersion is provided'));
-    }
-    if (opts.continue.length > 0) {
-      errs.push(forbidden(fieldPath('resourceVersionMatch'), 'resourceVersionMatch is forbidden when continue is provided'));
-    }
-    if (match !== 'Exact' && match !== 'NotOlderThan') {
-      errs.push(notSupported(fieldPath('resourceVersionMatch'), match, ['Exact', 'NotOlderThan', '']));
-    }
-    if (match === 'Exact' && opts.resourceVersion === '0') {
-      errs.push(forbidden(fieldPath('resourceVersionMatch'), 'resourceVersionMatch "exact" is forbidden for resourceVersion "0"'));
-    }
-  }
-  if (opts.sendInitialEvents !== undefined) {
-    errs.push(forbidden(fieldPath('sendInitialEvents'), 'sendInitialEvents is forbidden for list'));
-  }
-  return errs;
 }
 
 /** TableOptions.includeObject, validated as kube validates it for a Table conversion. */

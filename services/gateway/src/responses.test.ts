@@ -15,7 +15,8 @@ const BODY_LIMIT = 64 * 1024;
 let h: Harness;
 
 before(async () => {
-  h = await startHarness({ maxRequestBodyBytes: BODY_LIMIT, requestTimeoutMs: 1_500 });
+  // Health outcomes are not reused here: the health tests flip the fake storage's health.
+  h = await startHarness({ maxRequestBodyBytes: BODY_LIMIT, requestTimeoutMs: 1_500, healthCheckCacheTtlMs: 0 });
   h.storage.put({ group: '', resource: 'configmaps', namespace: 'default' }, {
     apiVersion: 'v1',
     kind: 'ConfigMap',

@@ -58,6 +58,9 @@ export interface GatewayOptions {
   columns?: ColumnProviderLookup;
   /** How long one health check (e.g. the storage health RPC) may take. Default 5 s. */
   healthCheckTimeoutMs?: number;
+  /** How long the outcome of the storage and admission health checks is reused, so that
+   * probes do not fan out to them. Default 1 s; 0 shares only checks in flight. */
+  healthCheckCacheTtlMs?: number;
   /** Largest request header section. Default 32 KiB. */
   maxHeaderBytes?: number;
   /** How long close() waits for in-flight requests before dropping connections. Default 5 s. */
@@ -103,7 +106,26 @@ function badRequestTarget(res: ServerResponse): void {
   res.end('400 Bad Request');
 }
 
-function rawSink(res: ServerResponse): ResponseSink {
+/** The 500 answered when the intended response cannot be written (panic recovery's text). */
+function answerInternalError(res: ServerResponse): void {
+  const body = PANIC_MESSAGE + '\n';
+  // Whatever writeHead kept of the failed attempt goes; only these headers are sent.
+  for (const name of res.getHeaderNames()) res.removeHeader(name);
+  res.writeHead(500, {
+    'Content-Type': 'text/plain; charset=utf-8',
+    'X-Content-Type-Options': 'nosniff',
+    'Content-Length': String(Buffer.byteLength(body)),
+  });
+  res.end(body);
+}
+
+/**
+ * The response sink of one request. A response counts as sent once its head was accepted:
+ * when writeHead throws (a header value Node refuses, a status code out of range) the client
+ * gets a 500 instead while that is still possible, else the connection is destroyed, so a
+ * request never hangs unanswered. The failure is logged; send() then answers false.
+ */
+export function responseSink(res: ServerResponse, log: GatewayLogger): ResponseSink {
   let sent = false;
   return {
     get sent() {
@@ -114,8 +136,20 @@ function rawSink(res: ServerResponse): ResponseSink {
         sent = true;
         return false;
       }
+      try {
+        res.writeHead(code, { ...headers, 'Content-Length': String(typeof body === 'string' ? Buffer.byteLength(body) : body.length) });
+      } catch (err) {
+        sent = true;
+        log.error('the response head could not be written', { code, err });
+        try {
+          if (res.headersSent) throw new Error('headers already sent');
+          answerInternalError(res);
+        } catch {
+          res.destroy();
+        }
+        return false;
+      }
       sent = true;
-      res.writeHead(code, { ...headers, 'Content-Length': String(typeof body === 'string' ? Buffer.byteLength(body) : body.length) });
       res.end(body);
       return true;
     },
@@ -157,7 +191,12 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     columns: opts.columns ?? (() => undefined),
     now: () => Date.now(),
     versionInfo: defaultVersionInfo(opts.versionInfo),
-    health: gatewayHealthChecks({ bus: opts.bus, timeoutMs: healthTimeoutMs, isShuttingDown: () => shuttingDown }),
+    health: gatewayHealthChecks({
+      bus: opts.bus,
+      timeoutMs: healthTimeoutMs,
+      isShuttingDown: () => shuttingDown,
+      cacheTtlMs: opts.healthCheckCacheTtlMs,
+    }),
     healthTimeoutMs,
     externalAddress: opts.externalAddress,
     log,
@@ -200,7 +239,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       query: target.query,
       headers: req.headers,
       raw: req,
-      sink: rawSink(res),
+      sink: responseSink(res, log),
       receivedAt,
     });
     res.once('close', () => {

@@ -7,20 +7,18 @@
 
 import {
   type KubeObject,
+  apiVersionOf,
   continueAfter,
   decodeContinue,
-  forbidden,
   newContinueTooOld,
   newContinueWithResourceVersion,
   newInvalid,
   newListResourceVersionTooOld,
   newTooLargeResourceVersion,
-  notSupported,
   parseFieldSelector,
   parseLabelSelector,
   parseResourceVersion,
-  type FieldError,
-  type StatusError,
+  validateListOptions,
 } from '@kapi/apimachinery';
 import { KVError, prefixEnd } from '@kapi/kv';
 import type { ResourceInfo } from '@kapi/schema';
@@ -48,30 +46,12 @@ export interface FieldSelection {
  * in one go nor make one KV call per item. */
 const FILTERED_PAGE_SIZE = 500;
 
-function listOptionsInvalid(errors: FieldError[]): StatusError {
-  return newInvalid({ group: 'meta.k8s.io', kind: 'ListOptions' }, '', errors);
-}
-
-/** kube's ValidateListOptions for a list: every resourceVersionMatch error, in kube's order.
- * (limit is not validated: a negative one lists everything, as etcd3 GetList pages only when
- * limit > 0.) */
+/** kube's ValidateListOptions for a list (the gateway runs it too; other bus callers rely on
+ * this one). limit is not validated: a negative one lists everything, as etcd3 GetList pages
+ * only when limit > 0. */
 function validate(options: ListRequestOptions): void {
-  const match = options.resourceVersionMatch;
-  if (match === '') return;
-  const errors: FieldError[] = [];
-  if (options.resourceVersion === '') {
-    errors.push(forbidden('resourceVersionMatch', 'resourceVersionMatch is forbidden unless resourceVersion is provided'));
-  }
-  if (options.continue !== '') {
-    errors.push(forbidden('resourceVersionMatch', 'resourceVersionMatch is forbidden when continue is provided'));
-  }
-  if (match !== 'NotOlderThan' && match !== 'Exact') {
-    errors.push(notSupported('resourceVersionMatch', match, ['Exact', 'NotOlderThan', '']));
-  }
-  if (match === 'Exact' && options.resourceVersion === '0') {
-    errors.push(forbidden('resourceVersionMatch', 'resourceVersionMatch "exact" is forbidden for resourceVersion "0"'));
-  }
-  if (errors.length > 0) throw listOptionsInvalid(errors);
+  const errors = validateListOptions(options);
+  if (errors.length > 0) throw newInvalid({ group: 'meta.k8s.io', kind: 'ListOptions' }, '', errors);
 }
 
 /** Where a list reads, as storage.ValidateListOptions decides it. */
@@ -173,5 +153,5 @@ export async function listObjects(
     delete item.apiVersion;
     delete item.kind;
   }
-  return { apiVersion: info.group === '' ? info.version : `${info.group}/${info.version}`, kind: info.listKind, metadata, items };
+  return { apiVersion: apiVersionOf(info.group, info.version), kind: info.listKind, metadata, items };
 }

@@ -4,8 +4,8 @@
 
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { KubeObject } from '@kapi/apimachinery';
-import { JSON_PATCH, MERGE_PATCH, mergePatch } from './patch.js';
+import { type KubeObject, JSON_PATCH_TYPE as JSON_PATCH, MERGE_PATCH_TYPE as MERGE_PATCH } from '@kapi/apimachinery';
+import { mergePatch } from './patch.js';
 import {
   createConfigMap,
   createNamespace,
@@ -31,11 +31,43 @@ async function withConfigMap(data: Record<string, string> = { a: '1', b: '2' }):
   return { h, cm };
 }
 
-function patch(h: Harness, type: string, body: unknown, opts: { resource?: ResourceName; name?: string; subresource?: string; dryRun?: boolean } = {}) {
-  return h.registry.patch(scope(opts.resource ?? 'configmaps', 'ns', opts.name ?? 'cm', opts.subresource ?? ''), type, encode(body), writeOptions({ dryRun: opts.dryRun ?? false }));
+function patch(h: Harness, type: string, body: unknown, opts: { resource?: ResourceName; name?: string; subresource?: string; dryRun?: boolean; fieldValidation?: string } = {}) {
+  return h.registry.patch(
+    scope(opts.resource ?? 'configmaps', 'ns', opts.name ?? 'cm', opts.subresource ?? ''),
+    type,
+    encode(body),
+    writeOptions({ dryRun: opts.dryRun ?? false, ...(opts.fieldValidation !== undefined ? { fieldValidation: opts.fieldValidation } : {}) }),
+  );
+}
+
+function patchWith(h: Harness, type: string, body: unknown, fieldValidation: string) {
+  return patch(h, type, body, { fieldValidation });
 }
 
 describe('mergePatch (RFC 7386)', () => {
+  test('a patch as deep as Go\'s decoder allows merges without exhausting the stack', () => {
+    let patch: Record<string, unknown> = { leaf: 1 };
+    for (let i = 0; i < 10_000; i++) patch = { x: patch, drop: null };
+    let merged = mergePatch({ x: { keep: true }, drop: 'gone' }, patch) as Record<string, unknown>;
+    assert.equal(merged.drop, undefined);
+    assert.equal((merged.x as Record<string, unknown>).keep, true);
+    let depth = 0;
+    while (merged.x !== undefined) {
+      merged = merged.x as Record<string, unknown>;
+      depth++;
+    }
+    assert.equal(depth, 10_000);
+    assert.equal(merged.leaf, 1);
+  });
+
+  test('a "__proto__" member is data, never the prototype', () => {
+    const merged = mergePatch({}, JSON.parse('{"__proto__":{"polluted":true},"a":{"__proto__":{"b":1}}}')) as Record<string, unknown>;
+    assert.equal(Object.getPrototypeOf(merged), Object.prototype);
+    assert.deepEqual(Object.keys(merged), ['__proto__', 'a']);
+    assert.equal(({} as Record<string, unknown>).polluted, undefined);
+    assert.equal(JSON.stringify(merged), '{"__proto__":{"polluted":true},"a":{"__proto__":{"b":1}}}');
+  });
+
   // The examples of RFC 7386 Appendix A.
   const cases: [unknown, unknown, unknown][] = [
     [{ a: 'b' }, { a: 'c' }, { a: 'c' }],
@@ -137,6 +169,50 @@ describe('merge patch', () => {
     await expectStatus(patch(h, MERGE_PATCH, [1, 2]), { code: 400, reason: 'BadRequest' });
   });
 
+  // patch.go: Strict/Warn decode the patch with kjson.UnmarshalStrict into a map first; Ignore
+  // leaves it to jsonpatch.MergePatch, whose syntax failures and null are ErrBadJSONPatch.
+  test('merge patch decoding errors: kube\'s texts for each fieldValidation', async () => {
+    const { h, cm } = await withConfigMap();
+    for (const fieldValidation of ['', 'Strict', 'Warn']) {
+      await expectStatus(patchWith(h, MERGE_PATCH, '{"data":', fieldValidation), {
+        code: 400,
+        reason: 'BadRequest',
+        message: 'error decoding patch: unexpected end of JSON input',
+      });
+      await expectStatus(patchWith(h, MERGE_PATCH, '{"data":{"a":1}}}', fieldValidation), {
+        code: 400,
+        reason: 'BadRequest',
+        message: "error decoding patch: invalid character '}' after top-level value",
+      });
+      await expectStatus(patchWith(h, MERGE_PATCH, [1, 2], fieldValidation), {
+        code: 400,
+        reason: 'BadRequest',
+        message: 'error decoding patch: json: cannot unmarshal array into Go value of type map[string]interface {}',
+      });
+      await expectStatus(patchWith(h, MERGE_PATCH, null, fieldValidation), { code: 400, reason: 'BadRequest', message: 'Invalid JSON Patch' });
+    }
+    await expectStatus(patchWith(h, MERGE_PATCH, '{"data":', 'Ignore'), { code: 400, reason: 'BadRequest', message: 'Invalid JSON Patch' });
+    await expectStatus(patchWith(h, MERGE_PATCH, null, 'Ignore'), { code: 400, reason: 'BadRequest', message: 'Invalid JSON Patch' });
+    assert.deepEqual(await h.registry.get(scope('configmaps', 'ns', 'cm')), cm);
+  });
+
+  // Go's decoder refuses JSON nested more than 10,000 deep (scanner maxNestingDepth).
+  test('a merge patch nested deeper than Go\'s decoder allows: 400 exceeded max depth', async () => {
+    const { h, cm } = await withConfigMap();
+    const deep = (n: number) => '{"x":'.repeat(n) + '1' + '}'.repeat(n);
+    await expectStatus(patch(h, MERGE_PATCH, deep(10_001)), {
+      code: 400,
+      reason: 'BadRequest',
+      message: "error decoding patch: invalid character '{' exceeded max depth",
+    });
+    await expectStatus(patch(h, JSON_PATCH, `[{"op":"add","path":"/x","value":${deep(10_000)}}]`), {
+      code: 400,
+      reason: 'BadRequest',
+      message: "error decoding patch: invalid character '{' exceeded max depth",
+    });
+    assert.deepEqual(await h.registry.get(scope('configmaps', 'ns', 'cm')), cm);
+  });
+
   test('patch of a missing object: 404 (also for types that allow create on update)', async () => {
     const { h } = await withConfigMap();
     await expectStatus(patch(h, MERGE_PATCH, { data: { a: '1' } }, { name: 'nope' }), {
@@ -222,13 +298,99 @@ describe('JSON patch', () => {
     }
   });
 
-  test('a JSON patch that is not an array: 400', async () => {
-    const { h } = await withConfigMap();
-    await expectStatus(patch(h, JSON_PATCH, { op: 'add', path: '/data/x', value: '1' }), {
+  // patch.go applyJSPatch: with fieldValidation Strict or Warn (the default) the body is first
+  // decoded strictly into []jsonPatchOp ("error decoding patch: ..."); with Ignore,
+  // jsonpatch.DecodePatch's own error is the message.
+  test('a JSON patch that does not decode: 400 with the decoder\'s text for the fieldValidation', async () => {
+    const { h, cm } = await withConfigMap();
+    const cases: [unknown, string, string][] = [
+      [
+        { op: 'add', path: '/data/x', value: '1' },
+        'error decoding patch: json: cannot unmarshal object into Go value of type []handlers.jsonPatchOp',
+        'json: cannot unmarshal object into Go value of type jsonpatch.Patch',
+      ],
+      [
+        [{ op: 'test', path: '/data/a', value: '1' }, 'remove'],
+        'error decoding patch: json: cannot unmarshal string into Go value of type handlers.jsonPatchOp',
+        'json: cannot unmarshal string into Go value of type jsonpatch.Operation',
+      ],
+      ['[{"op":"remove","path":', 'error decoding patch: unexpected end of JSON input', 'unexpected end of JSON input'],
+    ];
+    for (const [body, strict, ignore] of cases) {
+      for (const fieldValidation of ['', 'Strict', 'Warn']) {
+        await expectStatus(patchWith(h, JSON_PATCH, body, fieldValidation), { code: 400, reason: 'BadRequest', message: strict });
+      }
+      await expectStatus(patchWith(h, JSON_PATCH, body, 'Ignore'), { code: 400, reason: 'BadRequest', message: ignore });
+    }
+    await expectStatus(patchWith(h, JSON_PATCH, [{ op: 'remove', path: 5 }], 'Strict'), {
       code: 400,
       reason: 'BadRequest',
-      message: 'json: cannot unmarshal object into Go value of type jsonpatch.Patch',
+      message: 'error decoding patch: json: cannot unmarshal number into Go struct field jsonPatchOp.path of type string',
     });
+    assert.deepEqual(await h.registry.get(scope('configmaps', 'ns', 'cm')), cm);
+  });
+
+  // A JSON null decodes into a nil jsonpatch.Patch: no operations, the object as it is.
+  test('a null JSON patch changes nothing', async () => {
+    const { h, cm } = await withConfigMap();
+    const before = await h.kv.currentRevision();
+    assert.deepEqual(objectOf(await patch(h, JSON_PATCH, null)), cm);
+    assert.equal(await h.kv.currentRevision(), before);
+  });
+
+  // patch.go: len(patchObj) > maxJSONPatchOperations -> NewRequestEntityTooLargeError, before any
+  // operation is applied.
+  test('more than 10,000 operations: 413 RequestEntityTooLarge; 10,000 are applied', async () => {
+    const { h, cm } = await withConfigMap();
+    const ops = (n: number) => Array.from({ length: n }, () => ({ op: 'test', path: '/data/a', value: '1' }));
+    await expectStatus(patch(h, JSON_PATCH, [...ops(10_000), { op: 'replace', path: '/data/a', value: 'x' }]), {
+      code: 413,
+      reason: 'RequestEntityTooLarge',
+      message: 'Request entity too large: The allowed maximum operations in a JSON patch is 10000, got 10001',
+    });
+    assert.deepEqual(await h.registry.get(scope('configmaps', 'ns', 'cm')), cm);
+    const applied = objectOf(await patch(h, JSON_PATCH, [...ops(9_999), { op: 'replace', path: '/data/a', value: 'x' }]));
+    assert.deepEqual(applied.data, { a: 'x', b: '2' });
+  });
+
+  // jsonpatch.AccumulatedCopySizeLimit = JSONPatchMaxCopyBytes (3 MiB): each copy adds the size of
+  // the copied value as Go encodes it; going over fails the patch (the generic 422).
+  test('copies that double the object each round stop at the copy limit (422), nothing written', async () => {
+    const h = newHarness();
+    await createNamespace(h, 'ns');
+    const cm = await createConfigMap(h, 'ns', 'cm', { data: { a: 'x'.repeat(4096) } });
+    const doubling = Array.from({ length: 40 }, (_, i) => ({ op: 'copy', from: '/data', path: `/data/c${i}` }));
+    const started = process.hrtime.bigint();
+    await expectStatus(patch(h, JSON_PATCH, doubling), {
+      code: 422,
+      reason: 'Invalid',
+      message: 'the server rejected our request due to an error in our request',
+      details: {},
+    });
+    assert.ok(process.hrtime.bigint() - started < 5_000_000_000n, 'the patch stopped early');
+    assert.deepEqual(await h.registry.get(scope('configmaps', 'ns', 'cm')), cm);
+  });
+
+  test('the copy limit counts Go\'s encoding (HTML-safe escapes) and allows exactly the limit', async () => {
+    // "<<<<" is 6 bytes for JSON.stringify, 26 for Go's json.Marshal ("\u003c" x 4 plus quotes).
+    for (const [limit, ok] of [
+      [26, true],
+      [25, false],
+    ] as const) {
+      const h = newHarness({ jsonPatchMaxCopyBytes: limit });
+      await createNamespace(h, 'ns');
+      await createConfigMap(h, 'ns', 'cm', { data: { a: '<<<<' } });
+      const result = patch(h, JSON_PATCH, [{ op: 'copy', from: '/data/a', path: '/data/b' }]);
+      if (ok) assert.deepEqual(objectOf(await result).data, { a: '<<<<', b: '<<<<' });
+      else await expectStatus(result, { code: 422, reason: 'Invalid' });
+    }
+    // The sizes add up over the patch: two 10-byte copies pass a limit of 20, three do not.
+    const h = newHarness({ jsonPatchMaxCopyBytes: 20 });
+    await createNamespace(h, 'ns');
+    await createConfigMap(h, 'ns', 'cm', { data: { a: '12345678' } });
+    const copy = (to: string) => ({ op: 'copy', from: '/data/a', path: `/data/${to}` });
+    assert.deepEqual(objectOf(await patch(h, JSON_PATCH, [copy('b'), copy('c')])).data, { a: '12345678', b: '12345678', c: '12345678' });
+    await expectStatus(patch(h, JSON_PATCH, [copy('d'), copy('e'), copy('f')]), { code: 422, reason: 'Invalid' });
   });
 
   test('a stale resourceVersion set by a JSON patch: 409', async () => {
@@ -242,12 +404,21 @@ describe('JSON patch', () => {
 });
 
 describe('other patch types', () => {
-  test('strategic merge patch: 415 until it is implemented', async () => {
+  // Until strategic merge patch and server-side apply are served, storage (the one place that
+  // decides; the gateway passes every PATCH on) lists what it does apply.
+  const ACCEPTED = 'the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json';
+
+  test('strategic merge patch, apply and unknown types: 415 listing the types storage applies', async () => {
     const { h, cm } = await withConfigMap();
-    const status = await expectStatus(patch(h, STRATEGIC, { data: { a: '2' } }), { code: 415, reason: 'UnsupportedMediaType' });
-    assert.match(status.message ?? '', /^the body of the request was in an unknown format - accepted media types include: /);
-    assert.match(status.message ?? '', /application\/merge-patch\+json/);
+    for (const type of [STRATEGIC, 'application/apply-patch+yaml', 'application/json', 'application/json-patch+json ']) {
+      await expectStatus(patch(h, type, { data: { a: '2' } }), { code: 415, reason: 'UnsupportedMediaType', message: ACCEPTED });
+    }
     assert.deepEqual(await h.registry.get(scope('configmaps', 'ns', 'cm')), cm);
+  });
+
+  test('the patch type is refused before the object is looked up', async () => {
+    const { h } = await withConfigMap();
+    await expectStatus(patch(h, STRATEGIC, { data: { a: '2' } }, { name: 'missing' }), { code: 415, reason: 'UnsupportedMediaType', message: ACCEPTED });
   });
 });
 

@@ -434,6 +434,50 @@ describe('get', () => {
     const got = await get(h, 'configmaps', 'ns', 'cm');
     assert.deepEqual(got, cm);
   });
+
+  test('resourceVersion "", "0" and any the store has reached read the current state', async () => {
+    const h = await withNamespace();
+    const cm = await createConfigMap(h, 'ns', 'cm', { data: { a: 'b' } });
+    await h.registry.update(scope('configmaps', 'ns', 'cm'), { metadata: { name: 'cm' }, data: { a: 'c' } }, writeOptions());
+    const current = await get(h, 'configmaps', 'ns', 'cm');
+    const revision = await h.kv.currentRevision();
+    for (const resourceVersion of ['', '0', '1', cm.metadata!.resourceVersion!, String(revision)]) {
+      assert.deepEqual(await h.registry.get(scope('configmaps', 'ns', 'cm'), { resourceVersion }), current, resourceVersion);
+    }
+  });
+
+  // etcd3 store.Get: validateMinimumResourceVersion -> storage.NewTooLargeResourceVersionError(rv,
+  // revision, 0), checked before the key's absence.
+  test('a resourceVersion newer than the store: 504 Too large resource version (before NotFound)', async () => {
+    const h = await withNamespace();
+    await createConfigMap(h, 'ns', 'cm');
+    const revision = await h.kv.currentRevision();
+    for (const name of ['cm', 'missing']) {
+      await expectStatus(h.registry.get(scope('configmaps', 'ns', name), { resourceVersion: String(revision + 1) }), {
+        code: 504,
+        reason: 'Timeout',
+        message: `Timeout: Too large resource version: ${revision + 1}, current: ${revision}`,
+        details: { causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }] },
+      });
+    }
+  });
+
+  // The watch cache's Get passes the versioner's error through unconverted: a 500 without reason.
+  test('a resourceVersion that does not parse: the versioner\'s error, unconverted', async () => {
+    const h = await withNamespace();
+    await createConfigMap(h, 'ns', 'cm');
+    const status = await expectStatus(h.registry.get(scope('configmaps', 'ns', 'cm'), { resourceVersion: 'abc' }), {
+      code: 500,
+      reason: '',
+      message: 'resourceVersion: Invalid value: "abc": strconv.ParseUint: parsing "abc": invalid syntax',
+    });
+    assert.equal(status.details, undefined);
+    await expectStatus(h.registry.get(scope('configmaps', 'ns', 'cm'), { resourceVersion: '-1' }), {
+      code: 500,
+      reason: '',
+      message: 'resourceVersion: Invalid value: "-1": strconv.ParseUint: parsing "-1": invalid syntax',
+    });
+  });
 });
 
 // ---- update ------------------------------------------------------------------------------------
@@ -487,6 +531,31 @@ describe('update', () => {
       h.registry.update(scope('configmaps', 'ns', 'cm'), { ...cm, metadata: { ...cm.metadata, namespace: 'other' } }, writeOptions()),
       { code: 400, reason: 'BadRequest', message: 'the namespace of the provided object does not match the namespace sent on the request' },
     );
+  });
+
+  // update.go checkName: namer.ObjectName fails on an empty name (errEmptyName), after
+  // EnsureObjectNamespaceMatchesRequestNamespace. The gateway leaves both checks to storage.
+  test('a body without a name: 400 undeterminable; the namespace is checked first', async () => {
+    const h = await withNamespace();
+    await createConfigMap(h, 'ns', 'cm');
+    const undeterminable = 'the name of the object (cm based on URL) was undeterminable: name must be provided';
+    for (const body of [{ data: {} }, { metadata: null }, { metadata: {} }, { metadata: { name: '' } }, { metadata: { name: 5 } }]) {
+      await expectStatus(h.registry.update(scope('configmaps', 'ns', 'cm'), body, writeOptions()), {
+        code: 400,
+        reason: 'BadRequest',
+        message: undeterminable,
+      });
+    }
+    await expectStatus(h.registry.update(scope('configmaps', 'ns', 'cm'), { metadata: { namespace: 'other' } }, writeOptions()), {
+      code: 400,
+      reason: 'BadRequest',
+      message: 'the namespace of the provided object does not match the namespace sent on the request',
+    });
+    await expectStatus(h.registry.update(scope('configmaps', 'ns', 'cm'), { metadata: { name: 'x', namespace: 'other' } }, writeOptions()), {
+      code: 400,
+      reason: 'BadRequest',
+      message: 'the namespace of the provided object does not match the namespace sent on the request',
+    });
   });
 
   test('Deployment generation bumps on spec changes only, not on labels or status', async () => {

@@ -8,6 +8,7 @@
 import {
   type GroupResource,
   type KubeObject,
+  apiVersionOf,
   type Status,
   type StatusError,
   type UserInfo,
@@ -23,8 +24,10 @@ import {
   newInvalid,
   newMethodNotSupported,
   newNotFound,
+  newTooLargeResourceVersion,
   newUnconvertedError,
   parseObjectResourceVersion,
+  parseResourceVersion,
   parseUint64,
   wipeObjectMetaSystemFields,
 } from '@kapi/apimachinery';
@@ -37,7 +40,7 @@ import { collectionPrefix, requestObjectKey } from './keys.js';
 import { listObjects, type ListRequestOptions } from './list.js';
 import { NamespaceLifecycle } from './namespace-lifecycle.js';
 import type { CasResult, ObjectStore, StoredObject } from './object-store.js';
-import { applyPatch } from './patch.js';
+import { DEFAULT_JSON_PATCH_MAX_COPY_BYTES, preparePatch } from './patch.js';
 import { CasRetry } from './retry.js';
 import {
   RESOURCE_VERSION_SET_ON_CREATE,
@@ -84,6 +87,15 @@ export interface RegistryDeps {
   casRetryBudgetMs?: number;
   /** How long an Active namespace is remembered before it is read again (default 1 s). */
   namespaceCacheTtlMs?: number;
+  /** How many bytes a JSON patch's copy operations may add in total (kube's
+   * JSONPatchMaxCopyBytes, default 3 MiB); 0 disables the limit. */
+  jsonPatchMaxCopyBytes?: number;
+}
+
+/** GetOptions as storage takes them. */
+export interface GetRequestOptions {
+  /** "" or "0": the current state; N: the state at least as new as N. */
+  resourceVersion?: string;
 }
 
 /** kube-apiserver retries a create with a generated name this many times (RetryGenerateName). */
@@ -91,10 +103,6 @@ const GENERATE_NAME_ATTEMPTS = 8;
 
 function qualified(info: ResourceInfo): GroupResource {
   return { group: info.group, resource: info.resource };
-}
-
-function apiVersionOf(info: ResourceInfo): string {
-  return info.group === '' ? info.version : `${info.group}/${info.version}`;
 }
 
 /** A compare-and-swap write: the object as stored, or the current state of the key after a
@@ -113,6 +121,7 @@ export class Registry {
   private readonly now: () => Date;
   private readonly casRetryBudgetMs: number | undefined;
   private readonly namespaces: NamespaceLifecycle;
+  private readonly jsonPatchMaxCopyBytes: number;
 
   constructor(deps: RegistryDeps) {
     this.store = deps.store;
@@ -121,13 +130,21 @@ export class Registry {
     this.now = deps.now ?? (() => new Date());
     this.casRetryBudgetMs = deps.casRetryBudgetMs;
     this.namespaces = new NamespaceLifecycle(this.store, this.catalogue, deps.namespaceCacheTtlMs);
+    this.jsonPatchMaxCopyBytes = deps.jsonPatchMaxCopyBytes ?? DEFAULT_JSON_PATCH_MAX_COPY_BYTES;
   }
 
   // ---- reads ---------------------------------------------------------------------------------
 
-  async get(scope: RequestScope): Promise<KubeObject> {
+  /**
+   * kube's Store.Get: a resourceVersion that does not parse fails as the watch cache fails it
+   * (the versioner's error, unconverted); one the store has not reached yet is etcd3 Get's 504
+   * "Too large resource version" (checked before NotFound, as etcd3 does).
+   */
+  async get(scope: RequestScope, options: GetRequestOptions = {}): Promise<KubeObject> {
     this.requireStored(scope, 'get');
-    const { current } = await this.store.get(requestObjectKey(scope.info, scope.namespace, scope.name));
+    const minimum = parseResourceVersion(options.resourceVersion ?? '', 'get');
+    const { current, revision } = await this.store.get(requestObjectKey(scope.info, scope.namespace, scope.name));
+    if (minimum > revision) throw newTooLargeResourceVersion(minimum, revision, 0);
     if (!current) throw newNotFound(qualified(scope.info), scope.name);
     return current.object;
   }
@@ -225,21 +242,20 @@ export class Registry {
   async update(scope: RequestScope, body: unknown, options: WriteOptions): Promise<WriteResult> {
     this.requireStored(scope, 'update');
     const object = this.checkBody(scope, body);
-    const bodyName = object.metadata?.name ?? '';
-    if (bodyName !== scope.name) {
-      throw newBadRequest(`the name of the object (${bodyName}) does not match the name on the URL (${scope.name})`);
-    }
+    checkName(object, scope.name);
     const preconditions: UpdatePreconditions = {};
     if (object.metadata?.uid) preconditions.uid = object.metadata.uid;
     return this.guaranteedUpdate(scope, options, preconditions, () => structuredClone(object));
   }
 
   async patch(scope: RequestScope, patchType: string, patch: Uint8Array, options: WriteOptions): Promise<WriteResult> {
+    // PatchResource refuses a patch type it does not apply before anything else (415).
+    const apply = preparePatch(patchType, patch, { fieldValidation: options.fieldValidation, maxCopyBytes: this.jsonPatchMaxCopyBytes });
     this.requireStored(scope, 'patch');
     // A patch carries no preconditions of its own: a changed uid is left to validation (422).
     return this.guaranteedUpdate(scope, options, {}, (current) => {
       if (current === undefined) throw newNotFound(qualified(scope.info), scope.name);
-      const patched = applyPatch(patchType, current, patch, scope.info);
+      const patched = apply(current);
       const name = patched.metadata?.name ?? '';
       if (name !== scope.name) throw newBadRequest(`the name of the object (${name}) does not match the name on the URL (${scope.name})`);
       return patched;
@@ -565,7 +581,7 @@ export class Registry {
       throw newBadRequest(`the object provided is unrecognized (must be of type ${scope.info.kind})`);
     }
     const object = body as KubeObject;
-    const expected = apiVersionOf(scope.info);
+    const expected = apiVersionOf(scope.info.group, scope.info.version);
     if (object.apiVersion !== undefined && object.apiVersion !== expected) {
       throw newBadRequest(`the API version in the data (${String(object.apiVersion)}) does not match the expected API version (${expected})`);
     }
@@ -581,6 +597,17 @@ export class Registry {
     ensureNamespaceMatchesRequest(object.metadata, scope.namespace, scope.info.namespaced);
     return object;
   }
+}
+
+/**
+ * The handlers' checkName for an update (kube runs it after the namespace check): the object
+ * must name itself, and with the URL's name. A name that is not a string is no name.
+ */
+function checkName(object: KubeObject, urlName: string): void {
+  const name: unknown = object.metadata?.name;
+  const objName = typeof name === 'string' ? name : '';
+  if (objName === '') throw newBadRequest(`the name of the object (${urlName} based on URL) was undeterminable: name must be provided`);
+  if (objName !== urlName) throw newBadRequest(`the name of the object (${objName}) does not match the name on the URL (${urlName})`);
 }
 
 /** What etcd3 store.Create counts as "resourceVersion set": one that parses and is not 0 (an

@@ -2,7 +2,7 @@
 // generic registry over a KV. Any number of replicas may serve the same KV.
 
 import { hostname } from 'node:os';
-import { type KubeObject, newBadRequest, newNotFound, type Status } from '@kapi/apimachinery';
+import { type KubeObject, newBadRequest, newNotFound, type Status, withDeadline } from '@kapi/apimachinery';
 import {
   type Bus,
   type DeleteOptions as DeleteOptionsMsg,
@@ -37,6 +37,9 @@ export interface StorageServiceOptions {
   compactionIntervalMs?: number;
   /** Health: how long the KV may take to answer before the check fails. */
   healthTimeoutMs?: number;
+  /** How many bytes a JSON patch's copy operations may add in total (default 3 MiB, kube's
+   * JSONPatchMaxCopyBytes). */
+  jsonPatchMaxCopyBytes?: number;
 }
 
 export interface StorageService {
@@ -89,7 +92,12 @@ function deleteOptions(msg: DeleteOptionsMsg): DeleteOptions {
 export async function startStorage(opts: StorageServiceOptions): Promise<StorageService> {
   const catalogue = opts.catalogue ?? builtinCatalogue();
   const store = new ObjectStore(opts.kv, opts.transformer ?? identityTransformer);
-  const registry = new Registry({ store, catalogue, admitter: opts.admitter ?? new BusAdmitter(opts.bus) });
+  const registry = new Registry({
+    store,
+    catalogue,
+    admitter: opts.admitter ?? new BusAdmitter(opts.bus),
+    jsonPatchMaxCopyBytes: opts.jsonPatchMaxCopyBytes,
+  });
   const instance = opts.instance ?? `${hostname()}-${process.pid}`;
   const healthTimeoutMs = opts.healthTimeoutMs ?? 5_000;
 
@@ -105,7 +113,7 @@ export async function startStorage(opts: StorageServiceOptions): Promise<Storage
     bus.serve(rpc, async (req) => reply(await translatingKVErrors(() => handle(req))));
   const subscriptions: Subscription[] = await Promise.all([
     serve(StorageRpc.create, (req) => registry.create(scopeOf(req.ref, req.user), parseBody(req.object), writeOptions(req.options))),
-    serve(StorageRpc.get, (req) => registry.get(scopeOf(req.ref, undefined))),
+    serve(StorageRpc.get, (req) => registry.get(scopeOf(req.ref, undefined), { resourceVersion: req.resourceVersion })),
     serve(StorageRpc.list, (req) => registry.list(scopeOf(req.ref, undefined), listOptions(req.options))),
     serve(StorageRpc.update, (req) => registry.update(scopeOf(req.ref, req.user), parseBody(req.object), writeOptions(req.options))),
     serve(StorageRpc.patch, (req) => registry.patch(scopeOf(req.ref, req.user), req.patchType, req.patch, writeOptions(req.options))),
@@ -116,10 +124,7 @@ export async function startStorage(opts: StorageServiceOptions): Promise<Storage
     bus.serve(StorageRpc.health, async () => {
       let check = { name: 'etcd', ok: true, message: '' };
       try {
-        await Promise.race([
-          opts.kv.currentRevision(),
-          new Promise((_, reject) => setTimeout(() => reject(new Error(`no answer in ${healthTimeoutMs}ms`)), healthTimeoutMs).unref()),
-        ]);
+        await withDeadline(opts.kv.currentRevision(), healthTimeoutMs, () => new Error(`no answer in ${healthTimeoutMs}ms`));
       } catch (err) {
         check = { name: 'etcd', ok: false, message: (err as Error).message };
       }
@@ -132,8 +137,8 @@ export async function startStorage(opts: StorageServiceOptions): Promise<Storage
   return {
     registry,
     async close() {
-      compactor?.stop();
-      await Promise.all(subscriptions.map((s) => s.close()));
+      // Stop compacting (waiting for a running compaction) and serving, together.
+      await Promise.all([compactor?.stop(), ...subscriptions.map((s) => s.close())]);
     },
   };
 }

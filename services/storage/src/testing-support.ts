@@ -99,7 +99,7 @@ export interface Harness {
   clock: { now: Date };
 }
 
-export function newHarness(options: { casRetryBudgetMs?: number; namespaceCacheTtlMs?: number } = {}): Harness {
+export function newHarness(options: { casRetryBudgetMs?: number; namespaceCacheTtlMs?: number; jsonPatchMaxCopyBytes?: number } = {}): Harness {
   const kv = new MemoryKV();
   const store = new CollidingStore(kv, identityTransformer);
   const admitter = new RecordingAdmitter();

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkGoJSON, readTopLevel } from './go-json.js';
+import { checkGoJSON, goJSONEncodedLength, goJSONTypeName, parseGoJSON, readTopLevel } from './go-json.js';
 
 const check = (s: string) => checkGoJSON(Buffer.from(s, 'utf8'));
 
@@ -62,4 +62,37 @@ test('top-level members keep raw values', () => {
   });
   assert.deepEqual(readTopLevel(' [1]'), { kind: 'array', members: [] });
   assert.deepEqual(readTopLevel('{}'), { kind: 'object', members: [] });
+});
+
+test("goJSONTypeName: encoding/json's names in UnmarshalTypeError", () => {
+  const cases: [unknown, string][] = [[{}, 'object'], [[], 'array'], ['s', 'string'], [1.5, 'number'], [true, 'bool'], [null, 'null']];
+  for (const [value, name] of cases) assert.equal(goJSONTypeName(value), name, JSON.stringify(value));
+});
+
+test("goJSONEncodedLength: len(json.Marshal(v)), with Go's HTML-safe escapes", () => {
+  const cases: [unknown, string][] = [
+    [{ a: [1, 'x', null, true] }, '{"a":[1,"x",null,true]}'],
+    ['<a & b>', '"\\u003ca \\u0026 b\\u003e"'],
+    ['\u2028\u2029', '"\\u2028\\u2029"'],
+    ['é€😀', '"é€😀"'],
+    ['\n\t"\\', '"\\n\\t\\"\\\\"'],
+  ];
+  for (const [value, goText] of cases) assert.equal(goJSONEncodedLength(value), Buffer.byteLength(goText, 'utf8'), goText);
+});
+
+test('parseGoJSON: the value, or the error Go reports for the same bytes', () => {
+  const parse = (s: string) => parseGoJSON(Buffer.from(s, 'utf8'));
+  assert.deepEqual(parse(' {"a":[1,"\\"[{",{"b":null}]} '), { value: { a: [1, '"[{', { b: null }] } });
+  for (const bad of ['', '{"a":', '[1,]', '{"a":1}}', '\ufeff{}', '"\\x"', '01']) {
+    const expected = checkGoJSON(Buffer.from(bad, 'utf8'));
+    assert.ok(expected !== undefined, bad);
+    assert.deepEqual(parse(bad), { error: expected }, bad);
+  }
+  const deep = (n: number, inner = '1') => '['.repeat(n) + inner + ']'.repeat(n);
+  assert.ok('value' in parse(deep(10_000)));
+  assert.deepEqual(parse(deep(10_001)), { error: "invalid character '[' exceeded max depth" });
+  // Brackets inside strings (escaped quotes included) do not nest.
+  assert.ok('value' in parse(deep(9_999, '"[[[\\"[[[\\\\"')));
+  // A syntax error before the nesting limit is reached is the one reported.
+  assert.deepEqual(parse('[x' + deep(10_001)), { error: "invalid character 'x' looking for beginning of value" });
 });

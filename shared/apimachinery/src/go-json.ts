@@ -274,8 +274,93 @@ export function checkGoJSON(data: Uint8Array): string | undefined {
   return scanner.endTop ? undefined : 'unexpected end of JSON input';
 }
 
+/** Whether valid JSON nests objects and arrays deeper than `max` (strings skipped natively). */
+function nestsDeeperThan(data: Uint8Array, max: number): boolean {
+  const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  let depth = 0;
+  for (let i = 0; i < buf.length; i++) {
+    const c = buf[i];
+    if (c === 0x22) {
+      // To the next quote that no odd run of backslashes escapes.
+      for (;;) {
+        const quote = buf.indexOf(0x22, i + 1);
+        if (quote < 0) return false;
+        let before = quote - 1;
+        while (buf[before] === 0x5c) before--;
+        i = quote;
+        if ((quote - 1 - before) % 2 === 0) break;
+      }
+    } else if (c === 0x7b || c === 0x5b) {
+      if (++depth > max) return true;
+    } else if (c === 0x7d || c === 0x5d) {
+      depth--;
+    }
+  }
+  return false;
+}
+
+const utf8KeepingBOM = new TextDecoder('utf-8', { ignoreBOM: true });
+
+/**
+ * Parses JSON as Go's encoding/json accepts it: the value, or the error checkGoJSON reports
+ * (Go's text, nesting limit included). The native parser does the work; Go's scanner runs only
+ * to explain a failure, or when the document nests deeper than Go allows (the one thing
+ * JSON.parse accepts that Go does not, besides a byte order mark, which is kept so that
+ * JSON.parse refuses it too).
+ */
+export function parseGoJSON(data: Uint8Array): { value: unknown } | { error: string } {
+  if (!nestsDeeperThan(data, MAX_NESTING_DEPTH)) {
+    try {
+      return { value: JSON.parse(utf8KeepingBOM.decode(data)) as unknown };
+    } catch {
+      // Go's scanner names the error below.
+    }
+  }
+  const error = checkGoJSON(data);
+  if (error !== undefined) return { error };
+  // Accepted by Go but not by JSON.parse: not expected; the native error is the best there is.
+  return { value: JSON.parse(utf8KeepingBOM.decode(data)) as unknown };
+}
+
 /** The JSON kinds, named as Go names them in "cannot unmarshal <kind>" errors. */
 export type GoJSONKind = 'object' | 'array' | 'string' | 'number' | 'bool' | 'null';
+
+/**
+ * What encoding/json calls a decoded JSON value in an UnmarshalTypeError
+ * ("json: cannot unmarshal <kind> into Go value of type T"). Go never reports null (it
+ * unmarshals into anything); it is named 'null' here for completeness.
+ */
+export function goJSONTypeName(value: unknown): GoJSONKind {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  switch (typeof value) {
+    case 'string':
+      return 'string';
+    case 'number':
+    case 'bigint':
+      return 'number';
+    case 'boolean':
+      return 'bool';
+    default:
+      return 'object';
+  }
+}
+
+/** Characters Go's json.Marshal escapes (HTML-safe encoding) that JSON.stringify writes as is. */
+const GO_EXTRA_ESCAPES = /[<>&\u2028\u2029]/g;
+
+/**
+ * len(json.Marshal(v)) for a JSON value v (as JSON.parse returns it): the compact encoding in
+ * bytes, with Go's HTML-safe escapes (`<`, `>`, `&` become six-byte `\u003c`..., U+2028 and
+ * U+2029 `\u2028`/`\u2029`). Member order does not change the length.
+ */
+export function goJSONEncodedLength(value: unknown): number {
+  const text = JSON.stringify(value);
+  if (text === undefined) return 0;
+  let extra = 0;
+  for (const m of text.matchAll(GO_EXTRA_ESCAPES)) extra += m[0] === '\u2028' || m[0] === '\u2029' ? 3 : 5;
+  return Buffer.byteLength(text, 'utf8') + extra;
+}
 
 export interface JSONMember {
   /** The decoded key. */

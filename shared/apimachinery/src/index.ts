@@ -12,3 +12,6 @@ export * from './objectmeta-validation.js';
 export * from './go-format.js';
 export * from './go-json.js';
 export * from './go-base64.js';
+export * from './deadline.js';
+export * from './patch-types.js';
+export * from './list-options.js';

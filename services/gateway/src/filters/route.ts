@@ -2,13 +2,12 @@
 // (method, Content-Type, Accept) where kube's routes are go-restful routes, and runs the handler.
 // Handler errors (StatusErrors) are written as Status responses here.
 
-import { isStatusError } from '@kapi/apimachinery';
+import { PATCH_TYPES, isStatusError } from '@kapi/apimachinery';
 import type { Catalogue } from '@kapi/schema';
 import type { NamedFilter } from '../chain.js';
 import type { RequestContext } from '../context.js';
 import type { HealthEndpoint } from '../health.js';
 import { ROUTE_MEDIA_TYPES, ROUTE_STREAM_MEDIA_TYPES, routeConsumesContentType, routeProducesAccept } from '../negotiation.js';
-import { PATCH_TYPES } from '../options.js';
 import { writeError, writeHTTPError, writeStatus } from '../respond.js';
 import { listedPaths, serveDiscovery, serveHealth, serveIndex, serveVersion, type NonResourceDeps } from '../routes/non-resource.js';
 import { resolvePath, type ResourceRoute } from '../routes/resolve.js';

@@ -3,15 +3,19 @@
 // the bus. Each performs its checks in kube's order (negotiation, body, options, decoding) so
 // a request that is wrong in several ways gets the same error kube gives, then calls one storage
 // RPC and writes the reply through transformResponseObject.
+//
+// Checks every storage caller needs are storage's alone, so each is made in one place: the
+// object's namespace and name against the URL (EnsureObjectNamespaceMatchesRequestNamespace,
+// checkName) and whether storage applies a PATCH's type.
 
-import { checkGoJSON, newBadRequest, newMethodNotSupported, newUnsupportedMediaType } from '@kapi/apimachinery';
+import { checkGoJSON, newBadRequest, newMethodNotSupported } from '@kapi/apimachinery';
 import { StorageRpc, type Bus, userInfoToMsg } from '@kapi/bus';
 import type { Catalogue } from '@kapi/schema';
 import { readBody } from '../body.js';
 import type { RequestContext } from '../context.js';
 import { decodeObjectBody, type GroupVersionKind } from '../decode.js';
 import { negotiateInputSerializer, negotiateOutputMediaType, SERIALIZERS, YAML_MEDIA_TYPE, type NegotiatedOutput } from '../negotiation.js';
-import { PATCH_TYPES, decodeGetOptions, decodeListOptions, decodeWriteOptions, type DecodedListOptions } from '../options.js';
+import { decodeGetOptions, decodeListOptions, decodeWriteOptions, type DecodedListOptions } from '../options.js';
 import { deleteOptionsFromBody, deleteOptionsFromQuery, finishDeleteOptions, type RawDeleteOptions } from '../delete-options.js';
 import type { ColumnProviderLookup } from '../table.js';
 import { YAMLDecodeError } from '../yaml-codec.js';
@@ -62,35 +66,6 @@ function body(ctx: RequestContext, deps: ResourceHandlerDeps): Promise<Buffer> {
   return readBody(ctx.raw, deps.maxRequestBodyBytes, ctx.abort.signal);
 }
 
-function metadataOf(object: Record<string, unknown>): Record<string, unknown> | undefined {
-  const m = object.metadata;
-  return m !== null && typeof m === 'object' && !Array.isArray(m) ? (m as Record<string, unknown>) : undefined;
-}
-
-/** rest.EnsureObjectNamespaceMatchesRequestNamespace's rejection (storage does the defaulting). */
-function checkNamespace(route: ResourceRoute, object: Record<string, unknown>): void {
-  const meta = metadataOf(object) ?? {};
-  const objNamespace = typeof meta.namespace === 'string' ? meta.namespace : '';
-  // Namespaces are cluster-scoped even though their URLs read like namespaced ones.
-  const expected = route.info.group === '' && route.info.resource === 'namespaces' ? '' : route.info.namespaced ? route.namespace : '';
-  if (objNamespace === expected || objNamespace === '' || expected === '') return;
-  throw newBadRequest('the namespace of the provided object does not match the namespace sent on the request');
-}
-
-/** checkName: an update's object must carry the URL's name. A metadata that is not an object is
- * left for storage, whose typed decoding reports it as kube does. */
-function checkName(route: ResourceRoute, object: Record<string, unknown>): void {
-  if (object.metadata !== undefined && object.metadata !== null && metadataOf(object) === undefined) return;
-  const meta = metadataOf(object) ?? {};
-  const objName = typeof meta.name === 'string' ? meta.name : '';
-  if (objName === '') {
-    throw newBadRequest(`the name of the object (${route.name} based on URL) was undeterminable: name must be provided`);
-  }
-  if (objName !== route.name) {
-    throw newBadRequest(`the name of the object (${objName}) does not match the name on the URL (${route.name})`);
-  }
-}
-
 async function get(ctx: RequestContext, route: ResourceRoute, deps: ResourceHandlerDeps): Promise<void> {
   const out = negotiate(ctx, route);
   const opts = decodeGetOptions(ctx.query);
@@ -123,7 +98,6 @@ async function create(ctx: RequestContext, route: ResourceRoute, deps: ResourceH
   const raw = await body(ctx, deps);
   const options = decodeWriteOptions(ctx.query, 'create', ctx.header('user-agent'));
   const decoded = await decodeObjectBody(raw, serializer, expectedKind(route), deps.catalogue, deps.yaml, ctx.abort.signal);
-  checkNamespace(route, decoded.object);
   const reply = await callStorage(
     ctx,
     deps.bus,
@@ -140,8 +114,6 @@ async function update(ctx: RequestContext, route: ResourceRoute, deps: ResourceH
   const raw = await body(ctx, deps);
   const options = decodeWriteOptions(ctx.query, 'update', ctx.header('user-agent'));
   const decoded = await decodeObjectBody(raw, serializer, expectedKind(route), deps.catalogue, deps.yaml, ctx.abort.signal);
-  checkNamespace(route, decoded.object);
-  checkName(route, decoded.object);
   const reply = await callStorage(
     ctx,
     deps.bus,
@@ -158,9 +130,10 @@ export function patchTypeOf(contentType: string): string {
   return i > 0 ? contentType.slice(0, i) : contentType;
 }
 
+/** PatchResource. The route only admits kube's patch types; storage answers 415 for one it
+ * does not apply. */
 async function patch(ctx: RequestContext, route: ResourceRoute, deps: ResourceHandlerDeps): Promise<void> {
   const patchType = patchTypeOf(ctx.header('content-type'));
-  if (!(PATCH_TYPES as readonly string[]).includes(patchType)) throw newUnsupportedMediaType(PATCH_TYPES);
   const out = negotiate(ctx, route);
   const raw = await body(ctx, deps);
   const options = decodeWriteOptions(ctx.query, 'patch', ctx.header('user-agent'), patchType);

@@ -2,7 +2,7 @@
 // deadline derived from the request's, kube's 34-second bound on writes, and the client's trace
 // context handed on.
 
-import { newTimeoutError, type UserInfo } from '@kapi/apimachinery';
+import { newTimeoutError, withDeadline } from '@kapi/apimachinery';
 import type { Bus, ObjectReply, ResourceRef, Rpc } from '@kapi/bus';
 import type { RequestContext } from '../context.js';
 import type { ResourceRoute } from './resolve.js';
@@ -29,19 +29,6 @@ export function refOf(route: ResourceRoute): ResourceRef {
   };
 }
 
-/** A promise that rejects with `error()` after `ms`, racing `work`. */
-async function within<T>(work: Promise<T>, ms: number, error: () => Error): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const expiry = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(error()), Math.max(0, ms));
-  });
-  try {
-    return await Promise.race([work, expiry]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 /**
  * One storage RPC. Writes are bounded by kube's 34s upper bound (504 "request did not complete
  * within requested timeout - context deadline exceeded", as kube's finisher says); reads by the
@@ -53,7 +40,7 @@ export async function callStorage<Req>(ctx: RequestContext, bus: Bus, rpc: Rpc<R
   const headers = traceHeaders(ctx);
   if (!write) return bus.request(rpc, request, { timeoutMs: Math.ceil(budget) + BUS_GRACE_MS, headers });
   const bound = Math.min(budget, WRITE_TIMEOUT_UPPER_BOUND_MS);
-  return within(bus.request(rpc, request, { timeoutMs: Math.ceil(bound) + BUS_GRACE_MS, headers }), bound, () =>
+  return withDeadline(bus.request(rpc, request, { timeoutMs: Math.ceil(bound) + BUS_GRACE_MS, headers }), bound, () =>
     newTimeoutError('request did not complete within requested timeout - context deadline exceeded', 0),
   );
 }

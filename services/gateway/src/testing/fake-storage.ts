@@ -4,7 +4,7 @@
 
 import { randomUUID } from 'node:crypto';
 import { parse as parseYAML } from 'yaml';
-import { newAlreadyExists, newBadRequest, newNotFound } from '@kapi/apimachinery';
+import { apiVersionOf, newAlreadyExists, newBadRequest, newNotFound } from '@kapi/apimachinery';
 import {
   AdmissionRpc,
   StorageRpc,
@@ -44,6 +44,8 @@ export class FakeStorage {
   /** Health checks each service reports; set ok=false to fail one. */
   storageHealthy = true;
   admissionHealthy = true;
+  /** How many health RPCs each service answered. */
+  readonly healthCalls = { storage: 0, admission: 0 };
   private revision = 100;
   private subs: Subscription[] = [];
 
@@ -76,11 +78,10 @@ export class FakeStorage {
         }),
       );
     }
-    const health = (service: string, ok: () => boolean) => async (): Promise<HealthReply> => ({
-      service,
-      instance: 'fake',
-      checks: [{ name: 'kv', ok: ok(), message: ok() ? '' : 'kv unreachable' }],
-    });
+    const health = (service: 'storage' | 'admission', ok: () => boolean) => async (): Promise<HealthReply> => {
+      this.healthCalls[service]++;
+      return { service, instance: 'fake', checks: [{ name: 'kv', ok: ok(), message: ok() ? '' : 'kv unreachable' }] };
+    };
     this.subs.push(await bus.serve(StorageRpc.health, health('storage', () => this.storageHealthy)));
     this.subs.push(await bus.serve(AdmissionRpc.health, health('admission', () => this.admissionHealthy)));
   }
@@ -100,7 +101,7 @@ export class FakeStorage {
     const ref = req.ref as ResourceRef;
     const info = this.info(ref);
     const gr = { group: ref.group, resource: ref.resource };
-    const apiVersion = ref.group === '' ? ref.version : `${ref.group}/${ref.version}`;
+    const apiVersion = apiVersionOf(ref.group, ref.version);
     switch (method) {
       case 'get': {
         const obj = this.objects.get(keyOf(ref));
