@@ -9,5 +9,6 @@ export { RequestContext } from './context.js';
 export { newRequestInfo, type RequestInfo } from './request-info.js';
 export { jsonLogger, silentLogger, type GatewayLogger } from './logger.js';
 export { DEFAULT_COLUMNS, AGE_COLUMN, NAME_COLUMN, humanDuration } from './table.js';
-export type { ColumnProvider, ColumnProviderLookup, TableColumnDefinition } from './table.js';
+export type { ColumnProvider, ColumnProviderLookup, TableColumnDefinition, TableRowCondition } from './table.js';
+export { builtinColumns, printerFor } from './printers/index.js';
 export { defaultVersionInfo, type VersionInfo } from './version.js';

@@ -85,7 +85,7 @@ test('kubectl: create, get (table), label, apply, delete, errors', { skip: !avai
   assert.equal(created.out.trim(), 'configmap/first created', created.err);
 
   const table = await kubectl('get', 'configmaps');
-  assert.match(table.out, /^NAME\s+AGE\nfirst\s+\d+s\n$/);
+  assert.match(table.out, /^NAME\s+DATA\s+AGE\nfirst\s+1\s+\d+s\n$/);
 
   const yaml = await kubectl('get', 'cm', 'first', '-o', 'yaml');
   assert.match(yaml.out, /^apiVersion: v1\ndata:\n {2}a: b\nkind: ConfigMap\nmetadata:\n/);

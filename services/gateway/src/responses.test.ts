@@ -163,16 +163,16 @@ describe('bodies', () => {
 });
 
 describe('tables', () => {
-  test('kubectl get: NAME and AGE, rows with PartialObjectMetadata', async () => {
+  test('kubectl get: ConfigMap columns (NAME DATA AGE), rows with PartialObjectMetadata', async () => {
     const r = await h.request('GET', '/api/v1/namespaces/default/configmaps?limit=500', { headers: { Accept: TABLE_ACCEPT } });
     assert.equal(r.status, 200);
     assert.equal(r.headers['content-type'], 'application/json');
     const table = r.json<{ kind: string; apiVersion: string; columnDefinitions: { name: string }[]; rows: { cells: unknown[]; object: { kind: string; metadata: { name: string } } }[] }>();
     assert.equal(table.kind, 'Table');
     assert.equal(table.apiVersion, 'meta.k8s.io/v1');
-    assert.deepEqual(table.columnDefinitions.map((c) => c.name), ['Name', 'Age']);
+    assert.deepEqual(table.columnDefinitions.map((c) => c.name), ['Name', 'Data', 'Age']);
     const row = table.rows.find((x) => x.cells[0] === 'cm')!;
-    assert.deepEqual(row.cells, ['cm', '3h2m']);
+    assert.deepEqual(row.cells, ['cm', 1, '3h2m']);
     assert.equal(row.object.kind, 'PartialObjectMetadata');
     assert.equal(row.object.metadata.name, 'cm');
   });
@@ -183,7 +183,7 @@ describe('tables', () => {
     });
     const t = one.json<{ apiVersion: string; rows: { cells: unknown[]; object: unknown }[] }>();
     assert.equal(t.apiVersion, 'meta.k8s.io/v1beta1');
-    assert.deepEqual(t.rows, [{ cells: ['cm', '3h2m'], object: null }]);
+    assert.deepEqual(t.rows, [{ cells: ['cm', 1, '3h2m'], object: null }]);
     const yaml = await h.request('GET', '/api/v1/namespaces/default/configmaps/cm', { headers: { Accept: 'application/yaml;as=Table;v=v1;g=meta.k8s.io' } });
     assert.equal(yaml.headers['content-type'], 'application/yaml');
     assert.match(yaml.text, /^apiVersion: meta\.k8s\.io\/v1\n/);

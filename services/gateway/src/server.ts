@@ -21,6 +21,7 @@ import { routeFilter } from './filters/route.js';
 import { timeoutFilter } from './filters/timeout.js';
 import { gatewayHealthChecks } from './health.js';
 import { jsonLogger, type GatewayLogger } from './logger.js';
+import { builtinColumns } from './printers/index.js';
 import type { ColumnProviderLookup } from './table.js';
 import { defaultVersionInfo, type VersionInfo } from './version.js';
 import { YAMLOffload } from './yaml-offload.js';
@@ -54,7 +55,7 @@ export interface GatewayOptions {
   externalAddress?: string;
   /** Fields of /version to report differently. */
   versionInfo?: Partial<VersionInfo>;
-  /** Per-resource Table columns; resources without a provider print NAME and AGE. */
+  /** Per-resource Table columns (default: kube's printers for built-in types, printers/index.ts). */
   columns?: ColumnProviderLookup;
   /** How long one health check (e.g. the storage health RPC) may take. Default 5 s. */
   healthCheckTimeoutMs?: number;
@@ -188,7 +189,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     yaml,
     catalogue,
     maxRequestBodyBytes,
-    columns: opts.columns ?? (() => undefined),
+    columns: opts.columns ?? builtinColumns,
     now: () => Date.now(),
     versionInfo: defaultVersionInfo(opts.versionInfo),
     health: gatewayHealthChecks({

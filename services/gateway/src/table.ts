@@ -14,10 +14,22 @@ export interface TableColumnDefinition {
   priority: number;
 }
 
+/** metav1.TableRowCondition (kube sets {Completed, True} on finished pods' rows). */
+export interface TableRowCondition {
+  type: string;
+  status: string;
+  reason?: string;
+  message?: string;
+}
+
 /** Computes one row's cells for one object. */
 export interface ColumnProvider {
   readonly columns: readonly TableColumnDefinition[];
   cells(object: Record<string, unknown>, now: number): unknown[];
+  /** The row's conditions, when the type's printer sets some (omitted from the row otherwise). */
+  conditions?(object: Record<string, unknown>): TableRowCondition[] | undefined;
+  /** The order of a list's rows, when the type's list printer sorts (flowschemas do). */
+  order?(items: Record<string, unknown>[]): Record<string, unknown>[];
 }
 
 /** Finds the provider of a resource (or subresource); undefined falls back to the default. */
@@ -123,7 +135,8 @@ export function buildTable(
   metaVersion: string,
   now: number,
 ): Record<string, unknown> {
-  const items = isList(object) ? (object.items as unknown[]).filter((i): i is Record<string, unknown> => i !== null && typeof i === 'object') : [object];
+  let items = isList(object) ? (object.items as unknown[]).filter((i): i is Record<string, unknown> => i !== null && typeof i === 'object') : [object];
+  if (provider.order && isList(object)) items = provider.order(items);
   const rows = items.map((item) => {
     let rowObject: unknown;
     switch (includeObject) {
@@ -137,7 +150,8 @@ export function buildTable(
         rowObject = partialObjectMetadata(item, metaVersion);
         break;
     }
-    return { cells: provider.cells(item, now), object: rowObject };
+    const conditions = provider.conditions?.(item);
+    return conditions ? { cells: provider.cells(item, now), conditions, object: rowObject } : { cells: provider.cells(item, now), object: rowObject };
   });
   let metadata: Record<string, unknown>;
   if (isList(object)) {
