@@ -124,6 +124,18 @@ function listMetadata(object: Record<string, unknown>): Record<string, unknown> 
 }
 
 /**
+ * A list item as kube embeds it in a Table row: list items carry no kind/apiVersion on the wire, but
+ * a row's object is encoded on its own and does (kubectl --sort-by decodes rows by their kind).
+ */
+function withTypeMeta(item: Record<string, unknown>, container: Record<string, unknown>): Record<string, unknown> {
+  if (!isList(container) || (typeof item.kind === 'string' && item.kind !== '')) return item;
+  const listKind = typeof container.kind === 'string' ? container.kind : '';
+  if (!listKind.endsWith('List') || typeof container.apiVersion !== 'string') return item;
+  const { kind: _kind, apiVersion: _apiVersion, ...rest } = item;
+  return { kind: listKind.slice(0, -'List'.length), apiVersion: container.apiVersion, ...rest };
+}
+
+/**
  * A meta.k8s.io/<metaVersion> Table of `object` (one row) or of a list's items, rows carrying the
  * object as `includeObject` asks. The Table's metadata is the list's (or the object's
  * resourceVersion).
@@ -144,7 +156,7 @@ export function buildTable(
         rowObject = null;
         break;
       case 'Object':
-        rowObject = item;
+        rowObject = withTypeMeta(item, object);
         break;
       case 'Metadata':
         rowObject = partialObjectMetadata(item, metaVersion);

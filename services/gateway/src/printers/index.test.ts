@@ -74,6 +74,11 @@ describe('printer registry', () => {
     assert.deepEqual(list.metadata, { resourceVersion: '42', continue: 'tok', remainingItemCount: 0 });
     const one = buildTable({ kind: 'Pod', metadata: { name: 'a', resourceVersion: '7' } }, pods, 'None', 'v1', NOW) as { metadata: unknown; rows: { cells: unknown[] }[] };
     assert.deepEqual(one.metadata, { resourceVersion: '7' });
+    // includeObject=Object embeds list items with their kind and apiVersion, as kube encodes them
+    const full = buildTable({ kind: 'PodList', apiVersion: 'v1', metadata: {}, items: [{ metadata: { name: 'a' } }] }, pods, 'Object', 'v1', NOW) as { rows: { object: Record<string, unknown> }[] };
+    assert.deepEqual(Object.keys(full.rows[0]!.object).slice(0, 2), ['kind', 'apiVersion']);
+    assert.equal(full.rows[0]!.object.kind, 'Pod');
+    assert.equal(full.rows[0]!.object.apiVersion, 'v1');
     assert.equal(one.rows.length, 1);
     assert.equal(one.rows[0]!.cells[0], 'a');
   });
