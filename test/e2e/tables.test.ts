@@ -296,6 +296,40 @@ describe('kubectl tables against kapi up', { skip: binary ? false : 'no kubectl 
     assert.ok(names.split('\n').includes('Secret/credentials'), names);
   });
 
+  it('kubectl get nodes (-o wide) and kinds kube prints with NAME and CREATED AT', async () => {
+    const node = `apiVersion: v1
+kind: Node
+metadata: {name: node-1, labels: {node-role.kubernetes.io/control-plane: "", kubernetes.io/role: infra}}
+spec: {unschedulable: true}
+`;
+    await kubectl.ok(['create', '-f', '-', '--validate=false'], { input: node });
+    await kubectl.ok([
+      'patch',
+      'node',
+      'node-1',
+      '--subresource=status',
+      '--type=merge',
+      '-p',
+      JSON.stringify({
+        status: {
+          conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'ok', lastHeartbeatTime: ago(5), lastTransitionTime: ago(60) }],
+          addresses: [{ type: 'InternalIP', address: '192.168.1.10' }],
+          nodeInfo: { kubeletVersion: 'v1.36.0', osImage: 'Debian GNU/Linux 12', kernelVersion: '6.1.0', containerRuntimeVersion: 'containerd://2.0.0', machineID: '', systemUUID: '', bootID: '', kubeProxyVersion: '', operatingSystem: 'linux', architecture: 'amd64' },
+        },
+      }),
+    ]);
+    const nodes = rows(await kubectl.ok(['get', 'nodes', '-o', 'wide']));
+    assert.deepEqual(nodes[0], ['NAME', 'STATUS', 'ROLES', 'AGE', 'VERSION', 'INTERNAL-IP', 'EXTERNAL-IP', 'OS-IMAGE', 'KERNEL-VERSION', 'CONTAINER-RUNTIME']);
+    const row = rowOf(nodes, 'node-1');
+    assert.deepEqual([...row.slice(0, 3), ...row.slice(4)], ['node-1', 'Ready,SchedulingDisabled', 'control-plane,infra', 'v1.36.0', '192.168.1.10', '<none>', 'Debian GNU/Linux 12', '6.1.0', 'containerd://2.0.0']);
+    const role = 'apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: tables-reader}\nrules: [{apiGroups: [""], resources: [pods], verbs: [get]}]\n';
+    await kubectl.ok(['create', '-f', '-', '--validate=false'], { input: role });
+    const clusterRoles = rows(await kubectl.ok(['get', 'clusterrole', 'tables-reader']));
+    assert.deepEqual(clusterRoles[0], ['NAME', 'CREATED AT']);
+    assert.equal(clusterRoles[1]![0], 'tables-reader');
+    assert.match(clusterRoles[1]![1]!, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+  });
+
   it('kubectl describe prints pods, deployments, configmaps and namespaces', async () => {
     for (const [resource, name, expect] of [
       ['pod', 'crash', /CrashLoopBackOff/],
