@@ -199,6 +199,17 @@ describe('kubectl tables against kapi up', { skip: binary ? false : 'no kubectl 
     assert.deepEqual(rowOf(table, 'web').slice(5), ['<none>', '<none>', '<none>', '<none>']);
   });
 
+  it('paged Tables carry continue tokens: --chunk-size=1 still prints every pod', async () => {
+    const table = rows(await kubectl.ok(['get', 'pods', '-n', NS, '--chunk-size=1']));
+    assert.deepEqual(table[0], ['NAME', 'READY', 'STATUS', 'RESTARTS', 'AGE']);
+    assert.deepEqual(table.slice(1).map((r) => r[0]).sort(), ['crash', 'done', 'web']);
+    const page = JSON.parse(
+      await kubectl.ok(['get', '--raw', `/api/v1/namespaces/${NS}/pods?limit=1`]),
+    ) as { metadata: { continue?: string; remainingItemCount?: number; resourceVersion?: string } };
+    assert.ok(page.metadata.continue, JSON.stringify(page.metadata));
+    assert.match(page.metadata.resourceVersion ?? '', /^\d+$/);
+  });
+
   it('kubectl get for one object prints one row', async () => {
     const table = rows(await kubectl.ok(['get', 'pod', 'crash', '-n', NS]));
     assert.equal(table.length, 2);
