@@ -2,12 +2,12 @@
 // its columns (as kube's AddHandlers does) and one row function (kube's printXxx).
 
 import { AGE_COLUMN, NAME_COLUMN, type ColumnProvider, type TableColumnDefinition, type TableRowCondition } from '../table.js';
-import { describe } from './descriptions.js';
+import { swaggerDoc } from './descriptions.js';
 import type { Obj } from './cells.js';
 
 export { AGE_COLUMN, NAME_COLUMN };
 
-/** A column; `description` is literal text, or a descriptions.ts key when `doc` is set. */
+/** A column with a literal description (kube writes some descriptions inline in AddHandlers). */
 export function column(
   name: string,
   type: 'string' | 'integer' | 'boolean' | 'number' | 'date',
@@ -24,7 +24,7 @@ export function docColumn(
   docKey: string,
   opts: { priority?: number; format?: string } = {},
 ): TableColumnDefinition {
-  return column(name, type, describe(docKey), opts);
+  return column(name, type, swaggerDoc(docKey), opts);
 }
 
 /** The wide columns many workload printers end with. */

@@ -245,7 +245,7 @@ const DESCRIPTIONS: Readonly<Record<string, string>> = {
 
 /** The SwaggerDoc text of "<package> <Type>.<field>"; throws on an unknown key (a programming error
  * caught by the printers' unit tests, never by a request). */
-export function describe(key: string): string {
+export function swaggerDoc(key: string): string {
   const text = DESCRIPTIONS[key];
   if (text === undefined) throw new Error(`no description for ${key}`);
   return text;
