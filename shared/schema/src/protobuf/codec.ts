@@ -36,6 +36,11 @@ function planOf(name: string): MessagePlan {
   return plan;
 }
 
+/** The plan of a message-typed field, resolved once and kept on the field. */
+function subPlan(field: FieldPlan): MessagePlan {
+  return (field.plan ??= planOf(field.messageName!));
+}
+
 function wireTypeOf(field: FieldPlan): number {
   return field.map ? WIRE_BYTES : field.valueWire;
 }
@@ -43,13 +48,18 @@ function wireTypeOf(field: FieldPlan): number {
 // ---------------------------------------------------------------------------------------------
 // Decoding
 
+type Utf8Buffer = Uint8Array & { utf8Slice?: (start: number, end: number) => string };
+
 function readString(buf: Uint8Array, start: number, end: number): string {
-  if (end - start < 32) {
-    let ascii = true;
-    for (let i = start; i < end; i++) if (buf[i]! >= 0x80) { ascii = false; break; }
-    if (ascii) return String.fromCharCode.apply(null, buf.subarray(start, end) as unknown as number[]);
-  }
+  // Node's Buffer decodes UTF-8 natively (invalid sequences become U+FFFD, as Go's encoding/json
+  // writes them); other Uint8Arrays go through TextDecoder.
+  const b = buf as Utf8Buffer;
+  if (b.utf8Slice !== undefined) return b.utf8Slice(start, end);
   return textDecoder.decode(buf.subarray(start, end));
+}
+
+function asBuffer(bytes: Uint8Array): Uint8Array {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 function toBase64(buf: Uint8Array, start: number, end: number): string {
@@ -121,14 +131,14 @@ function decodeMapEntry(r: WireReader, field: FieldPlan, depth: number, into: Ma
       } else {
         if (wt !== WIRE_BYTES) throw new ProtoDecodeError(`proto: wrong wireType = ${wt} for field ${field.goName}`);
         const [s, e] = entry.lengthDelimited();
-        value = decodeValue(planOf(field.messageName!), r.buf, s, e, depth + 1);
+        value = decodeValue(subPlan(field), r.buf, s, e, depth + 1);
       }
     } else {
       entry.skip(wt);
     }
   }
   if (value === undefined) {
-    value = field.scalar !== undefined ? (field.scalar === 'bytes' ? '' : zeroScalar(field.scalar)) : decodeValue(planOf(field.messageName!), r.buf, 0, 0, depth + 1);
+    value = field.scalar !== undefined ? (field.scalar === 'bytes' ? '' : zeroScalar(field.scalar)) : decodeValue(subPlan(field), r.buf, 0, 0, depth + 1);
   }
   into.set(key, value);
 }
@@ -156,7 +166,7 @@ function decodeFieldsInto(plan: MessagePlan, buf: Uint8Array, start: number, end
     const field = plan.fields[i]!;
     const g = gathered[i];
     if (field.inline) {
-      const sub = planOf(field.messageName!);
+      const sub = subPlan(field);
       const [b, s, e] = g?.ranges ? concatRanges(buf, g.ranges) : [EMPTY, 0, 0];
       decodeFieldsInto(sub, b, s, e, depth + 1, out);
       continue;
@@ -186,7 +196,7 @@ function decodeFieldsInto(plan: MessagePlan, buf: Uint8Array, start: number, end
       continue;
     }
     // A message-typed field.
-    const sub = planOf(field.messageName!);
+    const sub = subPlan(field);
     if (!g?.present) {
       if (field.pointer) {
         if (field.always) out[field.json] = null;
@@ -246,7 +256,7 @@ function gather(plan: MessagePlan, buf: Uint8Array, start: number, end: number, 
       if (field.scalar !== undefined) list.push(readScalar(r, field.scalar));
       else {
         const [s, e] = r.lengthDelimited();
-        list.push(decodeValue(planOf(field.messageName!), buf, s, e, depth + 1));
+        list.push(decodeValue(subPlan(field), buf, s, e, depth + 1));
       }
       continue;
     }
@@ -343,7 +353,7 @@ function decodeSpecial(plan: MessagePlan, buf: Uint8Array, start: number, end: n
  */
 export function decodeMessage(messageName: string, bytes: Uint8Array): Record<string, unknown> {
   const plan = planOf(messageName);
-  const value = decodeValue(plan, bytes, 0, bytes.length, 0);
+  const value = decodeValue(plan, asBuffer(bytes), 0, bytes.length, 0);
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new ProtoDecodeError(`proto: ${plan.goName} is not an object type`);
   }
@@ -385,7 +395,7 @@ function encodeFields(plan: MessagePlan, obj: Record<string, unknown>, w: WireWr
     if (field.inline) {
       w.tag(field.id, WIRE_BYTES);
       const mark = w.beginNested();
-      encodeFields(planOf(field.messageName!), obj, w, depth + 1);
+      encodeFields(subPlan(field), obj, w, depth + 1);
       w.endNested(mark);
       continue;
     }
@@ -394,7 +404,7 @@ function encodeFields(plan: MessagePlan, obj: Record<string, unknown>, w: WireWr
       if (value === undefined || value === null) continue;
       if (typeof value !== 'object' || Array.isArray(value)) throw typeError(value, field, 'map');
       const entries = value as Record<string, unknown>;
-      const sub = field.messageName ? planOf(field.messageName) : undefined;
+      const sub = field.messageName ? subPlan(field) : undefined;
       for (const key of Object.keys(entries).sort()) {
         const v = entries[key];
         w.tag(field.id, WIRE_BYTES);
@@ -417,7 +427,7 @@ function encodeFields(plan: MessagePlan, obj: Record<string, unknown>, w: WireWr
     if (field.repeated) {
       if (value === undefined || value === null) continue;
       if (!Array.isArray(value)) throw typeError(value, field, 'array');
-      const sub = field.messageName ? planOf(field.messageName) : undefined;
+      const sub = field.messageName ? subPlan(field) : undefined;
       for (const item of value) {
         if (sub) {
           w.tag(field.id, WIRE_BYTES);
@@ -446,7 +456,7 @@ function encodeFields(plan: MessagePlan, obj: Record<string, unknown>, w: WireWr
     if ((value === undefined || value === null) && field.pointer) continue;
     w.tag(field.id, WIRE_BYTES);
     const mark = w.beginNested();
-    encodeValue(planOf(field.messageName!), value, w, depth + 1);
+    encodeValue(subPlan(field), value, w, depth + 1);
     w.endNested(mark);
   }
 }

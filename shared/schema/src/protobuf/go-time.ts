@@ -2,10 +2,26 @@
 // fraction digits, UTC) and metav1.Duration (Go's time.Duration String / ParseDuration), and
 // their protobuf values (Timestamp seconds+nanos, Duration nanoseconds).
 
+/** Bound of the parse and format caches below (cleared when full). */
+const FORMAT_CACHE_SIZE = 4096;
+
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?(?:([Zz])|([+-])(\d{2}):(\d{2}))$/;
 
-/** Seconds since the epoch and nanoseconds of an RFC3339 text (time.Parse(time.RFC3339, ...)). */
+const parsed = new Map<string, { seconds: number; nanos: number } | undefined>();
+
+/** Seconds since the epoch and nanoseconds of an RFC3339 text (time.Parse(time.RFC3339, ...)).
+ * The result is shared: do not modify it. */
 export function parseRFC3339(text: string): { seconds: number; nanos: number } | undefined {
+  let t = parsed.get(text);
+  if (t === undefined && !parsed.has(text)) {
+    t = parseRFC3339Uncached(text);
+    if (parsed.size >= FORMAT_CACHE_SIZE) parsed.clear();
+    parsed.set(text, t);
+  }
+  return t;
+}
+
+function parseRFC3339Uncached(text: string): { seconds: number; nanos: number } | undefined {
   const m = RFC3339.exec(text);
   if (!m) return undefined;
   // setUTCFullYear, unlike Date.UTC, takes years 0..99 literally.
@@ -32,17 +48,28 @@ function isoSeconds(seconds: number): string | undefined {
   return iso.slice(0, 19);
 }
 
+// Objects repeat the same few timestamps (creation, managedFields, conditions): a small cache
+// of formatted seconds saves a Date per field. Bounded: cleared when full.
+const formatted = new Map<number, string | undefined>();
+
 /** metav1.Time.MarshalJSON of time.Unix(seconds, 0); undefined when Go would fail. */
 export function formatTime(seconds: number): string | undefined {
-  const base = isoSeconds(seconds);
-  return base === undefined ? undefined : `${base}Z`;
+  let text = formatted.get(seconds);
+  if (text === undefined && !formatted.has(seconds)) {
+    const base = isoSeconds(seconds);
+    text = base === undefined ? undefined : `${base}Z`;
+    if (formatted.size >= FORMAT_CACHE_SIZE) formatted.clear();
+    formatted.set(seconds, text);
+  }
+  return text;
 }
 
 /** metav1.MicroTime.MarshalJSON of time.Unix(seconds, nanos) (RFC3339Micro, UTC). */
 export function formatMicroTime(seconds: number, nanos: number): string | undefined {
   const carry = Math.floor(nanos / 1e9);
-  const base = isoSeconds(seconds + carry);
-  if (base === undefined) return undefined;
+  const whole = formatTime(seconds + carry);
+  if (whole === undefined) return undefined;
+  const base = whole.slice(0, -1);
   const micros = Math.floor((nanos - carry * 1e9) / 1000);
   return `${base}.${String(micros).padStart(6, '0')}Z`;
 }

@@ -37,6 +37,8 @@ export interface FieldPlan {
   omitZero: boolean;
   /** Embedded struct whose fields JSON inlines into the parent object. */
   inline: boolean;
+  /** The message's plan, filled in on first use (codec.ts). */
+  plan?: MessagePlan;
 }
 
 export interface MessagePlan {
@@ -177,6 +179,18 @@ function apiPackage(group: string): string {
  * meta.k8s.io (and Status, the options and WatchEvent, which every group version registers) map to
  * apimachinery's meta/v1 messages. */
 export function messageNameForKind(group: string, version: string, kind: string): string | undefined {
+  const key = `${group}/${version}/${kind}`;
+  const cached = byKind.get(key);
+  if (cached !== undefined || byKind.has(key)) return cached;
+  const found = findMessageForKind(group, version, kind);
+  // Bounded: kinds come from requests, so only found ones (a fixed set) are remembered.
+  if (found !== undefined) byKind.set(key, found);
+  return found;
+}
+
+const byKind = new Map<string, string | undefined>();
+
+function findMessageForKind(group: string, version: string, kind: string): string | undefined {
   const candidates: string[] = [];
   if (group === 'meta.k8s.io') candidates.push(`k8s.io.apimachinery.pkg.apis.meta.${version}.${kind}`, `${META}.${kind}`);
   else {

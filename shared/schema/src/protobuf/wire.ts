@@ -198,19 +198,23 @@ export class WireWriter {
   }
 
   string(value: string): void {
-    // Short ASCII strings are the common case: write them without an intermediate buffer.
+    // Short ASCII strings (names, labels, enums) are the common case: copy their char codes.
     const n = value.length;
     if (n < 128) {
-      this.ensure(1 + n * 3);
-      const lengthAt = this.pos++;
-      const r = utf8.encodeInto(value, this.buf.subarray(this.pos));
-      const written = r.written;
-      if (written < 128) {
-        this.buf[lengthAt] = written;
-        this.pos += written;
+      this.ensure(1 + n);
+      const buf = this.buf;
+      let at = this.pos + 1;
+      let i = 0;
+      for (; i < n; i++) {
+        const c = value.charCodeAt(i);
+        if (c >= 0x80) break;
+        buf[at++] = c;
+      }
+      if (i === n) {
+        buf[this.pos] = n;
+        this.pos = at;
         return;
       }
-      this.pos = lengthAt;
     }
     this.bytes(utf8.encode(value));
   }
