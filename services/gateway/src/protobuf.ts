@@ -10,6 +10,7 @@ import {
   decodeEnvelope,
   decodeMessage,
   encodeObject,
+  encodeWatchFrame,
   messageNameForKind,
   NotMarshalableError,
   ProtoDecodeError,
@@ -144,4 +145,20 @@ export function encodeProtobufResponse(object: Record<string, unknown>, sizeHint
 function splitGroup(apiVersion: string): string {
   const slash = apiVersion.indexOf('/');
   return slash < 0 ? '' : apiVersion.slice(0, slash);
+}
+
+/** Content-Type of a protobuf watch stream. */
+export const PROTOBUF_WATCH_CONTENT_TYPE = `${PROTOBUF_MEDIA_TYPE};stream=watch`;
+
+/**
+ * One frame of a protobuf watch stream for an event whose object is kube JSON (bytes from the
+ * watch cache, or an object such as an ERROR event's Status): the object enveloped as
+ * encodeProtobufResponse writes it, inside a length-prefixed metav1.WatchEvent (see
+ * encodeWatchFrame in @kapi/schema).
+ */
+export function encodeProtobufWatchEvent(type: string, object: Uint8Array | Record<string, unknown>): Buffer {
+  const value: Record<string, unknown> =
+    object instanceof Uint8Array ? (JSON.parse(Buffer.from(object.buffer, object.byteOffset, object.byteLength).toString('utf8')) as Record<string, unknown>) : object;
+  const frame = encodeWatchFrame(type, encodeProtobufResponse(value));
+  return Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength);
 }
