@@ -11,7 +11,8 @@
 import { apiVersionOf, checkGoJSON, goJSONTypeName, goQuote, newBadRequest, type StatusError } from '@kapi/apimachinery';
 import type { Catalogue } from '@kapi/schema';
 import { internalPackage, LEGACY_SCHEME_NAME } from './go-types.js';
-import { YAML_MEDIA_TYPE, type SerializerInfo } from './negotiation.js';
+import { PROTOBUF_MEDIA_TYPE, YAML_MEDIA_TYPE, type SerializerInfo } from './negotiation.js';
+import { decodeProtobufObjectBody } from './protobuf.js';
 import { YAMLDecodeError } from './yaml-codec.js';
 import type { YAMLOffload } from './yaml-offload.js';
 
@@ -37,7 +38,7 @@ const OPTION_KINDS = ['CreateOptions', 'DeleteOptions', 'GetOptions', 'ListOptio
 const registeredKindsCache = new WeakMap<Catalogue, Map<string, Set<string>>>();
 
 /** The kinds a group/version's scheme knows: resources, their lists, subresource kinds, options. */
-function registeredKinds(catalogue: Catalogue, group: string, version: string): Set<string> {
+export function registeredKinds(catalogue: Catalogue, group: string, version: string): Set<string> {
   let byGV = registeredKindsCache.get(catalogue);
   if (!byGV) {
     byGV = new Map();
@@ -129,6 +130,7 @@ export async function decodeObjectBody(
   yaml: YAMLOffload,
   signal?: AbortSignal,
 ): Promise<DecodedObject> {
+  if (serializer.mediaType === PROTOBUF_MEDIA_TYPE) return decodeProtobufObjectBody(body, expected, catalogue);
   const unrecognized = (why: string): StatusError =>
     newBadRequest(`the object provided is unrecognized (must be of type ${expected.kind}): ${why} (${summarizeBody(body)})`);
 

@@ -10,13 +10,13 @@ import type { RequestContext } from './context.js';
 import { encodeJSONBytes, encodeJSONPretty, encodeValue, type OutputFormat } from './encode.js';
 import {
   DEFAULT_ENDPOINT_RESTRICTIONS,
-  SERIALIZERS,
   YAML_MEDIA_TYPE,
   isPrettyPrint,
   negotiateMediaTypeOptions,
   type SerializerInfo,
 } from './negotiation.js';
 import { statusWireObject } from './status.js';
+import { encodeProtobufResponse, isProtobuf, SERIALIZERS_WITH_PROTOBUF } from './protobuf.js';
 import type { YAMLOffload } from './yaml-offload.js';
 
 const gzip = promisify(gzipCallback);
@@ -55,7 +55,9 @@ export async function writeObject(
 ): Promise<void> {
   const format = outputFormat(choice);
   let body: Buffer | string;
-  if (format === 'yaml') {
+  if (isProtobuf(choice.serializer)) {
+    body = encodeProtobufResponse(protobufSource(payload), 'json' in payload ? payload.json.length + 64 : undefined);
+  } else if (format === 'yaml') {
     const json = 'json' in payload ? Buffer.from(payload.json.buffer, payload.json.byteOffset, payload.json.byteLength).toString('utf8') : JSON.stringify(payload.value);
     body = await yaml.toYAML(json, ctx.abort.signal);
   } else {
@@ -69,6 +71,14 @@ export async function writeObject(
     ctx.responseHeaders.add('Vary', 'Accept-Encoding');
   }
   ctx.send(code, body, headers);
+}
+
+/** The object a protobuf response encodes: storage's JSON bytes parsed, or the value itself. */
+function protobufSource(payload: ObjectPayload): Record<string, unknown> {
+  const value: unknown =
+    'json' in payload ? JSON.parse(Buffer.from(payload.json.buffer, payload.json.byteOffset, payload.json.byteLength).toString('utf8')) : payload.value;
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new Error('protobuf response: the object is not a JSON object');
+  return value as Record<string, unknown>;
 }
 
 /** responsewriters.WriteRawJSON: indented JSON, application/json, whatever the Accept says. */
@@ -101,14 +111,15 @@ export function writeStatus(ctx: RequestContext, status: Status): void {
     return;
   }
   const wire = statusWireObject({ ...status, code });
-  const options = negotiateMediaTypeOptions(ctx.header('accept'), SERIALIZERS, DEFAULT_ENDPOINT_RESTRICTIONS);
+  const options = negotiateMediaTypeOptions(ctx.header('accept'), SERIALIZERS_WITH_PROTOBUF, DEFAULT_ENDPOINT_RESTRICTIONS);
   if (!options) {
     writeRawJSON(ctx, code, wire);
     return;
   }
   const pretty = options.pretty || isPrettyPrint(ctx.query, ctx.header('user-agent'));
   const format = outputFormat({ serializer: options.accepted, pretty });
-  ctx.send(code, encodeValue(wire, format), { 'Content-Type': options.accepted.mediaType });
+  const body = isProtobuf(options.accepted) ? encodeProtobufResponse(wire as unknown as Record<string, unknown>) : encodeValue(wire, format);
+  ctx.send(code, body, { 'Content-Type': options.accepted.mediaType });
 }
 
 /** Anything thrown by a handler, written as a Status (non-Status errors become InternalError). */

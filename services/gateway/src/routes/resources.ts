@@ -14,7 +14,8 @@ import type { Catalogue } from '@kapi/schema';
 import { readBody } from '../body.js';
 import type { RequestContext } from '../context.js';
 import { decodeObjectBody, type GroupVersionKind } from '../decode.js';
-import { negotiateInputSerializer, negotiateOutputMediaType, SERIALIZERS, YAML_MEDIA_TYPE, type NegotiatedOutput } from '../negotiation.js';
+import { negotiateInputSerializer, negotiateOutputMediaType, YAML_MEDIA_TYPE, type NegotiatedOutput } from '../negotiation.js';
+import { decodeProtobufDeleteOptions, isProtobuf, serializersForKind } from '../protobuf.js';
 import { decodeGetOptions, decodeListOptions, decodeWriteOptions, type DecodedListOptions } from '../options.js';
 import { deleteOptionsFromBody, deleteOptionsFromQuery, finishDeleteOptions, type RawDeleteOptions } from '../delete-options.js';
 import type { ColumnProviderLookup } from '../table.js';
@@ -53,7 +54,7 @@ function expectedKind(route: ResourceRoute): GroupVersionKind {
 function negotiate(ctx: RequestContext, route: ResourceRoute): NegotiatedOutput {
   return negotiateOutputMediaType(
     { accept: ctx.header('accept'), query: ctx.query, userAgent: ctx.header('user-agent') },
-    SERIALIZERS,
+    serializersForKind(expectedKind(route)),
     resourceRestrictions(route.info, route.subresource),
   );
 }
@@ -94,7 +95,7 @@ async function list(ctx: RequestContext, route: ResourceRoute, deps: ResourceHan
 
 async function create(ctx: RequestContext, route: ResourceRoute, deps: ResourceHandlerDeps): Promise<void> {
   const out = negotiate(ctx, route);
-  const serializer = negotiateInputSerializer(ctx.header('content-type'), SERIALIZERS);
+  const serializer = negotiateInputSerializer(ctx.header('content-type'), serializersForKind(expectedKind(route)));
   const raw = await body(ctx, deps);
   const options = decodeWriteOptions(ctx.query, 'create', ctx.header('user-agent'));
   const decoded = await decodeObjectBody(raw, serializer, expectedKind(route), deps.catalogue, deps.yaml, ctx.abort.signal);
@@ -110,7 +111,7 @@ async function create(ctx: RequestContext, route: ResourceRoute, deps: ResourceH
 
 async function update(ctx: RequestContext, route: ResourceRoute, deps: ResourceHandlerDeps): Promise<void> {
   const out = negotiate(ctx, route);
-  const serializer = negotiateInputSerializer(ctx.header('content-type'), SERIALIZERS);
+  const serializer = negotiateInputSerializer(ctx.header('content-type'), serializersForKind(expectedKind(route)));
   const raw = await body(ctx, deps);
   const options = decodeWriteOptions(ctx.query, 'update', ctx.header('user-agent'));
   const decoded = await decodeObjectBody(raw, serializer, expectedKind(route), deps.catalogue, deps.yaml, ctx.abort.signal);
@@ -147,13 +148,17 @@ async function patch(ctx: RequestContext, route: ResourceRoute, deps: ResourceHa
   await writeResourceReply(ctx, reply, out, scopeOf(route, deps));
 }
 
+const DELETE_OPTIONS_KIND = { group: 'meta.k8s.io', version: 'v1', kind: 'DeleteOptions' };
+
 /** DeleteOptions from the body when there is one (JSON or YAML), else from the query. */
 async function deleteOptions(ctx: RequestContext, deps: ResourceHandlerDeps): Promise<RawDeleteOptions> {
   const raw = await body(ctx, deps);
   if (raw.length === 0) return deleteOptionsFromQuery(ctx.query);
-  const serializer = negotiateInputSerializer(ctx.header('content-type'), SERIALIZERS);
+  const serializer = negotiateInputSerializer(ctx.header('content-type'), serializersForKind(DELETE_OPTIONS_KIND));
   let parsed: unknown;
-  if (serializer.mediaType === YAML_MEDIA_TYPE) {
+  if (isProtobuf(serializer)) {
+    parsed = decodeProtobufDeleteOptions(raw);
+  } else if (serializer.mediaType === YAML_MEDIA_TYPE) {
     try {
       parsed = await deps.yaml.toJSONValue(raw.toString('utf8'), ctx.abort.signal);
     } catch (err) {
