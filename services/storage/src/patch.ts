@@ -3,13 +3,14 @@
 // evanphx/json-patch options kube sets): at most 10,000 JSON patch operations (413), at most
 // JSONPatchMaxCopyBytes (3 MiB) copied by a patch's `copy` operations in total (the generic 422
 // every failed JSON patch gets), and JSON nested at most 10,000 deep (Go's decoder limit, a 400).
-// Strategic merge patch and server-side apply need the schema's merge keys and managedFields;
-// until they are served, storage answers them 415 listing what it does apply.
+// Strategic merge patch is applied against the kind's schema (strategic-merge-patch.ts). Server-side
+// apply needs managedFields; until it is served, storage answers it 415 listing what it applies.
 
 import {
   type KubeObject,
   JSON_PATCH_TYPE,
   MERGE_PATCH_TYPE,
+  STRATEGIC_MERGE_PATCH_TYPE,
   goJSONEncodedLength,
   goJSONTypeName,
   isStatusError,
@@ -20,9 +21,10 @@ import {
   parseGoJSON,
 } from '@kapi/apimachinery';
 import fastJsonPatch from 'fast-json-patch';
+import { applyStrategicMergePatch, decodeStrategicMergePatch, strategicPatchSchema } from './strategic-merge-patch.js';
 
 /** The patch types storage applies today (the 415 text's list). */
-export const SUPPORTED_PATCH_TYPES: readonly string[] = [JSON_PATCH_TYPE, MERGE_PATCH_TYPE];
+export const SUPPORTED_PATCH_TYPES: readonly string[] = [JSON_PATCH_TYPE, MERGE_PATCH_TYPE, STRATEGIC_MERGE_PATCH_TYPE];
 
 /** patch.go maxJSONPatchOperations. */
 export const MAX_JSON_PATCH_OPERATIONS = 10_000;
@@ -36,6 +38,8 @@ export interface PatchOptions {
   fieldValidation: string;
   /** The accumulated copy size limit; 0 or less: unlimited. */
   maxCopyBytes: number;
+  /** The OpenAPI definition of the resource's kind: the schema of a strategic merge patch. */
+  definition?: string;
 }
 
 /** Applies the patch to a private copy of the current object (which it may change). */
@@ -176,6 +180,11 @@ function applyMergePatch(current: KubeObject, body: unknown, options: PatchOptio
  * (applying a JSON patch consumes its operations).
  */
 export function preparePatch(patchType: string, patch: Uint8Array, options: PatchOptions): Patcher {
+  if (patchType === STRATEGIC_MERGE_PATCH_TYPE) {
+    const schema = options.definition === undefined ? undefined : strategicPatchSchema(options.definition);
+    if (schema === undefined) throw newUnsupportedMediaType(SUPPORTED_PATCH_TYPES.filter((t) => t !== STRATEGIC_MERGE_PATCH_TYPE));
+    return (current) => applyStrategicMergePatch(current, decodeStrategicMergePatch(patch), schema);
+  }
   if (patchType !== JSON_PATCH_TYPE && patchType !== MERGE_PATCH_TYPE) throw newUnsupportedMediaType(SUPPORTED_PATCH_TYPES);
   const parse = (): unknown => {
     const decoded = parseGoJSON(patch);

@@ -250,7 +250,11 @@ export class Registry {
 
   async patch(scope: RequestScope, patchType: string, patch: Uint8Array, options: WriteOptions): Promise<WriteResult> {
     // PatchResource refuses a patch type it does not apply before anything else (415).
-    const apply = preparePatch(patchType, patch, { fieldValidation: options.fieldValidation, maxCopyBytes: this.jsonPatchMaxCopyBytes });
+    const apply = preparePatch(patchType, patch, {
+      fieldValidation: options.fieldValidation,
+      maxCopyBytes: this.jsonPatchMaxCopyBytes,
+      definition: scope.info.definition,
+    });
     this.requireStored(scope, 'patch');
     // A patch carries no preconditions of its own: a changed uid is left to validation (422).
     return this.guaranteedUpdate(scope, options, {}, (current) => {

@@ -2,3 +2,4 @@ export * from './types.js';
 export * from './catalogue.js';
 export * from './openapi.js';
 export * from './protobuf/index.js';
+export * from './patch-types.js';
