@@ -24,6 +24,7 @@ import type { ListRequestOptions } from './list.js';
 import { translatingKVErrors } from './kv-errors.js';
 import { ObjectStore } from './object-store.js';
 import { type DeleteOptions, Registry, type RequestScope, type WriteOptions, type WriteResult } from './registry.js';
+import { serviceWriteHooks } from './service-allocation/index.js';
 
 export interface StorageServiceOptions {
   bus: Bus;
@@ -40,6 +41,11 @@ export interface StorageServiceOptions {
   /** How many bytes a JSON patch's copy operations may add in total (default 3 MiB, kube's
    * JSONPatchMaxCopyBytes). */
   jsonPatchMaxCopyBytes?: number;
+  /** --service-cluster-ip-range (default 10.0.0.0/24; a second CIDR of the other family makes
+   * the cluster dual-stack). */
+  serviceClusterIPRange?: string;
+  /** --service-node-port-range (default 30000-32767). */
+  serviceNodePortRange?: string;
 }
 
 export interface StorageService {
@@ -97,6 +103,7 @@ export async function startStorage(opts: StorageServiceOptions): Promise<Storage
     catalogue,
     admitter: opts.admitter ?? new BusAdmitter(opts.bus),
     jsonPatchMaxCopyBytes: opts.jsonPatchMaxCopyBytes,
+    writeHooks: serviceWriteHooks({ store, catalogue, serviceClusterIPRange: opts.serviceClusterIPRange, serviceNodePortRange: opts.serviceNodePortRange }),
   });
   const instance = opts.instance ?? `${hostname()}-${process.pid}`;
   const healthTimeoutMs = opts.healthTimeoutMs ?? 5_000;

@@ -1,0 +1,34 @@
+// Service allocation for the registry: the write hooks of core/v1 services.
+
+import type { Catalogue } from '@kapi/schema';
+import type { ObjectStore } from '../object-store.js';
+import type { WriteHooksLookup } from '../write-hooks.js';
+import { ServiceAllocator } from './service-allocator.js';
+
+export { DEFAULT_SERVICE_CLUSTER_IP_RANGE, DEFAULT_SERVICE_NODE_PORT_RANGE, ServiceAllocator, parseServiceClusterIPRange } from './service-allocator.js';
+export { parsePortRange } from './port-allocator.js';
+
+export interface ServiceWriteHooksOptions {
+  store: ObjectStore;
+  catalogue: Catalogue;
+  serviceClusterIPRange?: string | undefined;
+  serviceNodePortRange?: string | undefined;
+  now?: () => Date;
+  random?: () => number;
+}
+
+/** The registry's hook lookup: core/v1 services get the ServiceAllocator, nothing else has hooks.
+ * Throws on a malformed range (a startup error). */
+export function serviceWriteHooks(options: ServiceWriteHooksOptions): WriteHooksLookup {
+  const ipAddresses = options.catalogue.lookup('networking.k8s.io', 'v1', 'ipaddresses');
+  if (!ipAddresses) throw new Error('the catalogue has no networking.k8s.io/v1 ipaddresses');
+  const allocator = new ServiceAllocator({
+    store: options.store,
+    ipAddresses,
+    serviceClusterIPRange: options.serviceClusterIPRange,
+    serviceNodePortRange: options.serviceNodePortRange,
+    now: options.now,
+    random: options.random,
+  });
+  return (info) => (info.group === '' && info.resource === 'services' ? allocator : undefined);
+}
