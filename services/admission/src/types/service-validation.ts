@@ -6,6 +6,7 @@ import { isIP, isIPv6 } from 'node:net';
 import {
   type FieldError,
   type FieldPath,
+  asGoStruct,
   duplicate,
   fieldPath,
   forbidden,
@@ -279,7 +280,7 @@ export function validateService(service: Json): FieldError[] {
     const key = `${text(port.protocol)}/${int(port.port)}`;
     // kube reports the internal core.ServicePort it keyed on (protocol and port only).
     if (servicePorts.has(key)) {
-      errs.push(duplicate(portsPath.index(i), { Name: '', Protocol: text(port.protocol), AppProtocol: null, Port: int(port.port), TargetPort: 0, NodePort: 0 }));
+      errs.push(duplicate(portsPath.index(i), asGoStruct({ Name: '', Protocol: text(port.protocol), AppProtocol: null, Port: int(port.port), TargetPort: 0, NodePort: 0 })));
     }
     servicePorts.add(key);
   });
