@@ -5,7 +5,7 @@ import type { ObjectStore } from '../object-store.js';
 import type { WriteHooksLookup } from '../write-hooks.js';
 import { ServiceAllocator } from './service-allocator.js';
 
-export { DEFAULT_SERVICE_CLUSTER_IP_RANGE, DEFAULT_SERVICE_NODE_PORT_RANGE, ServiceAllocator, parseServiceClusterIPRange } from './service-allocator.js';
+export { DEFAULT_SERVICE_CLUSTER_IP_RANGE, DEFAULT_SERVICE_NODE_PORT_RANGE, ServiceAllocator } from './service-allocator.js';
 export { parsePortRange } from './port-allocator.js';
 
 export interface ServiceWriteHooksOptions {

@@ -4,12 +4,22 @@
 // replicas sharing one KV never hand out the same IP: losing the create (AlreadyExists) means the
 // address is taken and the next one is tried (kube's Allocator.allocateFromRange).
 
-import { type KubeObject, fillObjectMetaSystemFields } from '@kapi/apimachinery';
+import {
+  type IPFamily,
+  type KubeObject,
+  type ServiceCIDR,
+  addressesFrom,
+  canonicalIP,
+  cidrContains,
+  fillObjectMetaSystemFields,
+  formatIP,
+  parseIP,
+  randomBelow,
+} from '@kapi/apimachinery';
 import { prefixEnd } from '@kapi/kv';
 import type { ResourceInfo } from '@kapi/schema';
 import { objectKey } from '../keys.js';
 import type { ObjectStore } from '../object-store.js';
-import { type IPFamily, type ServiceCIDR, addressesFrom, canonicalIP, cidrContains, formatIP, parseIP, randomBelow } from './ip-range.js';
 
 /** ipallocator.ControllerName: the managed-by label of the IPAddresses the allocator creates. */
 export const IP_ALLOCATOR_MANAGER = 'ipallocator.k8s.io';

@@ -8,7 +8,7 @@ import { ObjectStore } from '../object-store.js';
 import { Registry } from '../registry.js';
 import { RecordingAdmitter, createNamespace, deleteOptions, expectStatus, scope, writeOptions, type Harness } from '../testing-support.js';
 import { ServiceIPAllocator } from './ip-allocator.js';
-import { addressesFrom, canonicalIP, formatIP, parseIP, parseServiceCIDR, rangeOffsetFor } from './ip-range.js';
+import { addressesFrom, canonicalIP, formatIP, parseIP, parseServiceCIDR, rangeOffsetFor } from '@kapi/apimachinery';
 import { NodePortAllocator, parsePortRange, portRangeOffset } from './port-allocator.js';
 import { serviceWriteHooks } from './index.js';
 

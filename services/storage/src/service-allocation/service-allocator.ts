@@ -18,7 +18,7 @@ import type { ResourceInfo } from '@kapi/schema';
 import type { ObjectStore } from '../object-store.js';
 import type { ResourceWriteHooks, WriteTransaction } from '../write-hooks.js';
 import { IPAllocationError, type ParentRef, ServiceIPAllocator } from './ip-allocator.js';
-import { type IPFamily, parseIP, parseServiceCIDR } from './ip-range.js';
+import { type IPFamily, parseIP, parseServiceClusterIPRange } from '@kapi/apimachinery';
 import { NodePortAllocator, PortAllocationError, type PortOperation, parsePortRange } from './port-allocator.js';
 import {
   type Spec,
@@ -53,17 +53,6 @@ export interface ServiceAllocatorOptions {
   serviceNodePortRange?: string;
   now?: () => Date;
   random?: () => number;
-}
-
-/** Parses --service-cluster-ip-range the way kube-apiserver's options validation does. */
-export function parseServiceClusterIPRange(text: string): ReturnType<typeof parseServiceCIDR>[] {
-  const entries = text.split(',').map((s) => s.trim()).filter((s) => s !== '');
-  if (entries.length === 0 || entries.length > 2) throw new Error('--service-cluster-ip-range must contain one or two CIDRs');
-  const cidrs = entries.map(parseServiceCIDR);
-  if (cidrs.length === 2 && cidrs[0]!.family === cidrs[1]!.family) {
-    throw new Error('--service-cluster-ip-range[0] and --service-cluster-ip-range[1] must be of different IP family');
-  }
-  return cidrs;
 }
 
 const SERVICE_KIND = { group: '', kind: 'Service' };

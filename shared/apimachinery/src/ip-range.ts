@@ -1,4 +1,5 @@
-// IP address arithmetic for service CIDRs, on bigints so IPv4 and IPv6 share one code path.
+// IP address arithmetic for service CIDRs (storage allocates from them, controllers name the
+// first address for the `kubernetes` Service), on bigints so IPv4 and IPv6 share one code path.
 // Reproduces the range rules of kube's IPAddress-based allocator (pkg/registry/core/service/
 // ipallocator/ipallocator.go NewIPAllocator): the network address is never handed out, nor is the
 // IPv4 broadcast address; KEP-3070 reserves a lower band of the range for static allocation.
@@ -150,4 +151,15 @@ export function randomBelow(n: bigint, random: () => number = Math.random): bigi
   let value = 0n;
   for (let i = 0; i < 8; i++) value = (value << 16n) | BigInt(Math.floor(random() * 65536));
   return value % n;
+}
+
+/** Parses --service-cluster-ip-range the way kube-apiserver's options validation does. */
+export function parseServiceClusterIPRange(text: string): ServiceCIDR[] {
+  const entries = text.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  if (entries.length === 0 || entries.length > 2) throw new Error('--service-cluster-ip-range must contain one or two CIDRs');
+  const cidrs = entries.map(parseServiceCIDR);
+  if (cidrs.length === 2 && cidrs[0]!.family === cidrs[1]!.family) {
+    throw new Error('--service-cluster-ip-range[0] and --service-cluster-ip-range[1] must be of different IP family');
+  }
+  return cidrs;
 }
