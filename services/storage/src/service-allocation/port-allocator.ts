@@ -74,7 +74,7 @@ export interface NodePortAllocatorDeps {
   random?: () => number;
 }
 
-interface Bitmap {
+export interface Bitmap {
   bits: bigint;
   /** The KV modRevision of the stored RangeAllocation; 0 when none is stored yet. */
   modRevision: number;
@@ -114,7 +114,7 @@ export class NodePortAllocator {
       const before = bitmap.bits;
       const result = change(op);
       if (dryRun || bitmap.bits === before) return result;
-      if (await this.write(bitmap, before)) return result;
+      if (await this.write(bitmap)) return result;
     }
     throw new PortAllocationError('conflict', 'the node port allocation kept changing; try again');
   }
@@ -193,6 +193,16 @@ export class NodePortAllocator {
     };
   }
 
+  /** The stored bitmap and its revision (the repair loop's snapshot). */
+  snapshot(): Promise<Bitmap> {
+    return this.read();
+  }
+
+  /** Stores `bits` if the bitmap is still at `modRevision` (0: none stored); false on a lost race. */
+  replace(bits: bigint, modRevision: number): Promise<boolean> {
+    return this.write({ bits, modRevision });
+  }
+
   private async read(): Promise<Bitmap> {
     const { kv } = await this.kv.get(NODE_PORT_RANGE_KEY);
     if (!kv) return { bits: 0n, modRevision: 0 };
@@ -200,7 +210,7 @@ export class NodePortAllocator {
     return { bits: bytesToBigInt(Buffer.from(stored.data ?? '', 'base64')), modRevision: kv.modRevision };
   }
 
-  private async write(bitmap: Bitmap, _before: bigint): Promise<boolean> {
+  private async write(bitmap: Bitmap): Promise<boolean> {
     const value = encoder.encode(
       JSON.stringify({
         kind: 'RangeAllocation',
