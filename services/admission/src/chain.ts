@@ -27,6 +27,7 @@ import {
 } from '@kapi/apimachinery';
 import type { Defaulter } from './defaulter.js';
 import { type FieldValidation, type SchemaValidator, parseFieldValidation } from './schema-validator.js';
+import { typeStrategyFor } from './types/strategies.js';
 
 export type Operation = 'CREATE' | 'UPDATE' | 'DELETE' | 'CONNECT';
 
@@ -186,6 +187,9 @@ export class AdmissionChain {
       fieldValidation,
       user: input.user,
     };
+    // The type's Go-code defaults (SetDefaults_*), after the OpenAPI ones, as the decoder runs them.
+    const typeStrategy = writes ? typeStrategyFor(input.group, input.resource) : undefined;
+    if (typeStrategy?.default && attributes.object && typeStrategy.default(attributes.object, attributes)) changed = true;
     const context: PluginContext = { warn: (message) => warnings.push(message) };
 
     // 2. Mutating plugins.
@@ -210,6 +214,7 @@ export class AdmissionChain {
       }
       attributes.object = redecoded.object as KubeObject;
       this.defaulter.apply(kindInfo.definition, attributes.object);
+      typeStrategy?.default?.(attributes.object, attributes);
       fieldErrors = redecoded.fieldErrors;
     }
     // Strategy errors (ObjectMeta first, as kube's validation lists them) join the schema's in

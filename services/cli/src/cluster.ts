@@ -21,6 +21,10 @@ export interface ClusterOptions {
   replicas: number;
   etcdMembers: 1 | 3;
   admissionWorkers?: number;
+  /** --service-cluster-ip-range for storage and controllers (default 10.0.0.0/24). */
+  serviceClusterIPRange?: string;
+  /** --service-node-port-range for storage (default 30000-32767). */
+  serviceNodePortRange?: string;
   /** Milliseconds to wait for each process to report ready. */
   readyTimeoutMs?: number;
 }
@@ -146,15 +150,19 @@ export async function startCluster(opts: ClusterOptions): Promise<RunningCluster
     started.push({ name: 'nats', stop: () => nats.stop() });
 
     const common = ['--nats-url', nats.url];
+    const clusterIPRange = opts.serviceClusterIPRange ? ['--service-cluster-ip-range', opts.serviceClusterIPRange] : [];
+    const serviceRanges = [...clusterIPRange, ...(opts.serviceNodePortRange ? ['--service-node-port-range', opts.serviceNodePortRange] : [])];
+    // Every gateway listens on 127.0.0.1 at securePort + replica: the `kubernetes` Service's endpoints.
+    const gatewayEndpoints = Array.from({ length: opts.replicas }, (_, replica) => `127.0.0.1:${opts.securePort + replica}`);
     const argsFor = (role: ServiceKind, replica: number): string[] => {
       const instance = ['--instance', `${role}-${replica}`];
       switch (role) {
         case 'storage':
-          return [role, ...common, ...instance, '--etcd-servers', etcd.endpoints.join(',')];
+          return [role, ...common, ...instance, '--etcd-servers', etcd.endpoints.join(','), ...serviceRanges];
         case 'admission':
           return [role, ...common, ...instance, ...(opts.admissionWorkers ? ['--workers', String(opts.admissionWorkers)] : [])];
         case 'controllers':
-          return [role, ...common, ...instance];
+          return [role, ...common, ...instance, ...clusterIPRange, '--apiserver-endpoints', gatewayEndpoints.join(',')];
         case 'gateway':
           return [
             role,

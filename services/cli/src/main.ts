@@ -38,8 +38,17 @@ program
   .option('--secure-port <port>', 'HTTPS port', integer(0, 65535), 6443)
   .option('--bind-address <addr>', 'address to listen on', '127.0.0.1')
   .option('--admission-workers <n>', 'admission worker threads (default: number of cores)', integer(1, 64))
-  .action(async (o: { dataDir: string; securePort: number; bindAddress: string; admissionWorkers?: number }) => {
-    const server = await startUp({ dataDir: o.dataDir, securePort: o.securePort, bindAddress: o.bindAddress, admissionWorkers: o.admissionWorkers });
+  .option('--service-cluster-ip-range <cidrs>', 'CIDR(s) service cluster IPs are allocated from (IPv4 first; an IPv6 one after a comma)', '10.0.0.0/24')
+  .option('--service-node-port-range <range>', 'port range node ports are allocated from', '30000-32767')
+  .action(async (o: { dataDir: string; securePort: number; bindAddress: string; admissionWorkers?: number; serviceClusterIpRange: string; serviceNodePortRange: string }) => {
+    const server = await startUp({
+      dataDir: o.dataDir,
+      securePort: o.securePort,
+      bindAddress: o.bindAddress,
+      admissionWorkers: o.admissionWorkers,
+      serviceClusterIPRange: o.serviceClusterIpRange,
+      serviceNodePortRange: o.serviceNodePortRange,
+    });
     process.stdout.write(
       `kapi is serving on https://${o.bindAddress}:${server.port} (data in ${server.dataDir})\n` +
         `admin kubeconfig: ${server.kubeconfigPath}\n\n` +
@@ -57,6 +66,9 @@ program
   .option('--etcd-servers <urls>', 'storage: etcd endpoints, comma-separated', list)
   .option('--sqlite-path <file>', 'storage: embedded SQLite file when no --etcd-servers are given')
   .option('--compaction-interval <duration>', 'storage: how often etcd history is compacted (0 disables)', duration)
+  .option('--service-cluster-ip-range <cidrs>', 'storage, controllers: CIDR(s) service cluster IPs are allocated from', '10.0.0.0/24')
+  .option('--service-node-port-range <range>', 'storage: port range node ports are allocated from', '30000-32767')
+  .option('--apiserver-endpoints <host:port,...>', 'controllers: the gateways the kubernetes Service lists', list)
   .option('--workers <n>', 'admission: worker threads (default: number of cores)', integer(1, 64))
   .option('--secure-port <port>', 'gateway: HTTPS port', integer(0, 65535), 6443)
   .option('--bind-address <addr>', 'gateway: address to listen on', '127.0.0.1')
@@ -72,6 +84,9 @@ program
       etcdServers: o.etcdServers as string[] | undefined,
       sqlitePath: o.sqlitePath as string | undefined,
       compactionIntervalMs: o.compactionInterval as number | undefined,
+      serviceClusterIPRange: o.serviceClusterIpRange as string,
+      serviceNodePortRange: o.serviceNodePortRange as string,
+      apiserverEndpoints: o.apiserverEndpoints as string[] | undefined,
       workers: o.workers as number | undefined,
       securePort: o.securePort as number,
       bindAddress: o.bindAddress as string,
@@ -90,7 +105,9 @@ program
   .option('--replicas <n>', 'replicas of every service', integer(1, 16), 1)
   .addOption(new Option('--etcd-members <n>', 'etcd members').choices(['1', '3']).default('1'))
   .option('--admission-workers <n>', 'worker threads per admission replica', integer(1, 64))
-  .action(async (o: { dataDir: string; securePort: number; replicas: number; etcdMembers: string; admissionWorkers?: number }) => {
+  .option('--service-cluster-ip-range <cidrs>', 'CIDR(s) service cluster IPs are allocated from', '10.0.0.0/24')
+  .option('--service-node-port-range <range>', 'port range node ports are allocated from', '30000-32767')
+  .action(async (o: { dataDir: string; securePort: number; replicas: number; etcdMembers: string; admissionWorkers?: number; serviceClusterIpRange: string; serviceNodePortRange: string }) => {
     // Until the cluster is up, a signal exits at once; startCluster's exit hook kills what started.
     const early = (): never => process.exit(130);
     process.once('SIGINT', early);
@@ -101,6 +118,8 @@ program
       replicas: o.replicas,
       etcdMembers: o.etcdMembers === '3' ? 3 : 1,
       admissionWorkers: o.admissionWorkers,
+      serviceClusterIPRange: o.serviceClusterIpRange,
+      serviceNodePortRange: o.serviceNodePortRange,
     });
     const d = cluster.description;
     process.stdout.write(

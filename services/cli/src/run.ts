@@ -22,6 +22,12 @@ export interface RunOptions {
   etcdServers?: string[];
   sqlitePath?: string;
   compactionIntervalMs?: number;
+  /** storage and controllers: --service-cluster-ip-range. */
+  serviceClusterIPRange?: string;
+  /** storage: --service-node-port-range. */
+  serviceNodePortRange?: string;
+  // controllers: the gateways the `kubernetes` Service's endpoints list (host:port)
+  apiserverEndpoints?: string[];
   // admission
   workers?: number;
   // gateway
@@ -51,7 +57,14 @@ export async function startService(kind: ServiceKind, opts: RunOptions): Promise
           ? await openKV({ driver: 'etcd3', endpoints: opts.etcdServers })
           : await openKV({ driver: 'sqlite', path: opts.sqlitePath ?? 'kapi.db' });
         started.push({ name: 'kv', stop: () => kv.close() });
-        const storage = await startStorage({ bus, kv, instance, compactionIntervalMs: opts.compactionIntervalMs });
+        const storage = await startStorage({
+          bus,
+          kv,
+          instance,
+          compactionIntervalMs: opts.compactionIntervalMs,
+          serviceClusterIPRange: opts.serviceClusterIPRange,
+          serviceNodePortRange: opts.serviceNodePortRange,
+        });
         started.push({ name: 'storage', stop: () => storage.close() });
         break;
       }
@@ -61,7 +74,12 @@ export async function startService(kind: ServiceKind, opts: RunOptions): Promise
         break;
       }
       case 'controllers': {
-        const controllers = await startControllers({ bus, instance });
+        const controllers = await startControllers({
+          bus,
+          instance,
+          serviceClusterIPRange: opts.serviceClusterIPRange,
+          apiserverEndpoints: (opts.apiserverEndpoints ?? []).map(parseHostPort),
+        });
         started.push({ name: 'controllers', stop: () => controllers.close() });
         break;
       }
@@ -91,6 +109,13 @@ export async function startService(kind: ServiceKind, opts: RunOptions): Promise
     await stopAll(started).catch(() => undefined);
     throw err;
   }
+}
+
+/** "host:port" or "[v6]:port" as an API server endpoint. */
+function parseHostPort(text: string): { ip: string; port: number } {
+  const match = /^\[?([^\]]*?)\]?:(\d+)$/.exec(text.trim());
+  if (!match || Number(match[2]) > 65535) throw new Error(`--apiserver-endpoints: ${JSON.stringify(text)} is not host:port`);
+  return { ip: match[1]!, port: Number(match[2]) };
 }
 
 /** The `kapi run` command: start, announce readiness, stop on a signal. */

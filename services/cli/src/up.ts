@@ -10,6 +10,7 @@ import { startControllers } from '@kapi/controllers';
 import { startGateway } from '@kapi/gateway';
 import { openKV } from '@kapi/kv';
 import { startStorage } from '@kapi/storage';
+import { advertiseAddress } from './advertise-address.js';
 import { writeAdminKubeconfig } from './kubeconfig.js';
 import { ensurePki } from './pki.js';
 import { type Stoppable, stopAll } from './lifecycle.js';
@@ -19,6 +20,10 @@ export interface UpOptions {
   securePort: number;
   bindAddress: string;
   admissionWorkers?: number;
+  /** --service-cluster-ip-range (default 10.0.0.0/24). */
+  serviceClusterIPRange?: string;
+  /** --service-node-port-range (default 30000-32767). */
+  serviceNodePortRange?: string;
   /** Print the kubeconfig hint (the CLI does; tests do not). */
   quiet?: boolean;
 }
@@ -47,9 +52,9 @@ export async function startUp(opts: UpOptions): Promise<RunningServer> {
     started.push({ name: 'bus', stop: () => bus.close() });
     const admission = await startAdmission({ bus, workers: opts.admissionWorkers });
     started.push({ name: 'admission', stop: () => admission.close() });
-    const storage = await startStorage({ bus, kv });
+    const storage = await startStorage({ bus, kv, serviceClusterIPRange: opts.serviceClusterIPRange, serviceNodePortRange: opts.serviceNodePortRange });
     started.push({ name: 'storage', stop: () => storage.close() });
-    const controllers = await startControllers({ bus });
+    const controllers = await startControllers({ bus, serviceClusterIPRange: opts.serviceClusterIPRange });
     started.push({ name: 'controllers', stop: () => controllers.close() });
     await controllers.ready;
     const gateway = await startGateway({
@@ -59,6 +64,10 @@ export async function startUp(opts: UpOptions): Promise<RunningServer> {
       tls: { cert: pki.servingCert, key: pki.servingKey, clientCA: pki.caCert },
     });
     started.push({ name: 'gateway', stop: () => gateway.close() });
+    // The `kubernetes` Service points at this gateway; a failed first pass is retried periodically.
+    await controllers.setApiserverEndpoints([{ ip: advertiseAddress(opts.bindAddress), port: gateway.port }]).catch((err: unknown) => {
+      process.stderr.write(`kapi: the kubernetes Service is not reconciled yet: ${err instanceof Error ? err.message : String(err)}\n`);
+    });
 
     const kubeconfigPath = join(dataDir, 'admin.kubeconfig');
     await writeAdminKubeconfig(kubeconfigPath, { server: serverUrl(opts.bindAddress, gateway.port), pki });

@@ -6,6 +6,7 @@ import { hostname } from 'node:os';
 import { type Bus, ControllersRpc, type Subscription } from '@kapi/bus';
 import { builtinCatalogue, type Catalogue } from '@kapi/schema';
 import { ApiClient } from './api-client.js';
+import { type ApiserverEndpoint, kubernetesServiceReconciler } from './kubernetes-service.js';
 import { type LeaderElector, startLeaderElection } from './leader-election.js';
 import { ensureSystemNamespaces, namespaceLifecycle } from './namespaces.js';
 
@@ -17,12 +18,23 @@ export interface ControllersOptions {
   resyncMs?: number;
   leaseDurationSeconds?: number;
   retryPeriodMs?: number;
+  /** --service-cluster-ip-range: the `kubernetes` Service takes its first address. */
+  serviceClusterIPRange?: string;
+  /** The API server addresses (gateways) the `kubernetes` Service's endpoints list; more can be
+   * set later with setApiserverEndpoints (a launcher learns ports only once gateways listen). */
+  apiserverEndpoints?: ApiserverEndpoint[];
+  /** How often every replica reconciles the `kubernetes` Service (kube's endpoint reconciler
+   * interval, 10 s). */
+  kubernetesServiceIntervalMs?: number;
 }
 
 export interface ControllersService {
   /** Resolves once the system namespaces exist. */
   ready: Promise<void>;
   isLeader(): boolean;
+  /** Sets the API server addresses and reconciles the `kubernetes` Service at once (rejects when
+   * that pass fails; the periodic passes keep trying). */
+  setApiserverEndpoints(endpoints: ApiserverEndpoint[]): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -34,6 +46,16 @@ export async function startControllers(opts: ControllersOptions): Promise<Contro
   const client = new ApiClient(opts.bus, CONTROLLER_USER);
   const lifecycle = namespaceLifecycle(client, catalogue);
   const resyncMs = opts.resyncMs ?? 1_000;
+  const kubernetesService = kubernetesServiceReconciler(client, { serviceClusterIPRange: opts.serviceClusterIPRange });
+  let apiserverEndpoints: ApiserverEndpoint[] = [...(opts.apiserverEndpoints ?? [])];
+  let kubernetesServiceTimer: NodeJS.Timeout | undefined;
+  let kubernetesServicePass: Promise<void> = Promise.resolve();
+  // Passes never overlap: each one waits for the one before.
+  const reconcileKubernetesService = (): Promise<void> => {
+    const next = kubernetesServicePass.catch(() => undefined).then(() => kubernetesService.reconcile(apiserverEndpoints));
+    kubernetesServicePass = next.catch(() => undefined);
+    return next;
+  };
 
   let closed = false;
   let bootstrapped = false;
@@ -68,6 +90,9 @@ export async function startControllers(opts: ControllersOptions): Promise<Contro
   let elector: LeaderElector | undefined;
   const bootstrapping = bootstrap().then(() => {
     if (closed) return;
+    kubernetesServiceTimer = setInterval(() => void reconcileKubernetesService().catch(() => undefined), opts.kubernetesServiceIntervalMs ?? 10_000);
+    kubernetesServiceTimer.unref();
+    void reconcileKubernetesService().catch(() => undefined);
     elector = startLeaderElection({
       client,
       namespace: 'kube-system',
@@ -91,9 +116,16 @@ export async function startControllers(opts: ControllersOptions): Promise<Contro
   return {
     ready: bootstrapping,
     isLeader: () => elector?.isLeader() ?? false,
+    async setApiserverEndpoints(endpoints) {
+      apiserverEndpoints = [...endpoints];
+      await bootstrapping;
+      await reconcileKubernetesService();
+    },
     async close() {
       closed = true;
       if (loop) clearTimeout(loop);
+      if (kubernetesServiceTimer) clearInterval(kubernetesServiceTimer);
+      await kubernetesServicePass;
       await bootstrapping;
       await elector?.stop();
       await pass;

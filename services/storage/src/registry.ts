@@ -49,6 +49,7 @@ import {
   storagePreconditionConflict,
 } from './statuses.js';
 import { type ResourceStrategy, strategyFor, tracksGeneration } from './strategy.js';
+import { NO_TRANSACTION, type WriteHooksLookup, type WriteTransaction, withTransaction } from './write-hooks.js';
 
 export type { DeleteOptions } from './before-delete.js';
 
@@ -90,6 +91,8 @@ export interface RegistryDeps {
   /** How many bytes a JSON patch's copy operations may add in total (kube's
    * JSONPatchMaxCopyBytes, default 3 MiB); 0 disables the limit. */
   jsonPatchMaxCopyBytes?: number;
+  /** Per-resource hooks around writes (the Service REST's cluster IP and node port allocation). */
+  writeHooks?: WriteHooksLookup;
 }
 
 /** GetOptions as storage takes them. */
@@ -122,6 +125,7 @@ export class Registry {
   private readonly casRetryBudgetMs: number | undefined;
   private readonly namespaces: NamespaceLifecycle;
   private readonly jsonPatchMaxCopyBytes: number;
+  private readonly writeHooks: WriteHooksLookup;
 
   constructor(deps: RegistryDeps) {
     this.store = deps.store;
@@ -131,6 +135,7 @@ export class Registry {
     this.casRetryBudgetMs = deps.casRetryBudgetMs;
     this.namespaces = new NamespaceLifecycle(this.store, this.catalogue, deps.namespaceCacheTtlMs);
     this.jsonPatchMaxCopyBytes = deps.jsonPatchMaxCopyBytes ?? DEFAULT_JSON_PATCH_MAX_COPY_BYTES;
+    this.writeHooks = deps.writeHooks ?? (() => undefined);
   }
 
   // ---- reads ---------------------------------------------------------------------------------
@@ -169,7 +174,13 @@ export class Registry {
     const generating = !metadata.name && !!metadata.generateName;
     if (generating) metadata.name = generateName(metadata.generateName!);
     this.prepareForCreate(scope, object);
+    // kube's BeginCreate runs before validation; what it reserved is released if the write fails.
+    const txn = (await this.writeHooks(scope.info)?.beginCreate?.(object, options.dryRun)) ?? NO_TRANSACTION;
+    return withTransaction(txn, () => this.admitAndInsert(scope, object, options, generating));
+  }
 
+  /** The rest of create: admission, then the insert (retrying generated names). */
+  private async admitAndInsert(scope: RequestScope, object: KubeObject, options: WriteOptions, generating: boolean): Promise<WriteResult> {
     const admitted = await this.admitCreate(scope, object, options);
     const created = admitted.object;
     const createdMeta = created.metadata!;
@@ -319,6 +330,40 @@ export class Registry {
       const old = current.object;
       this.applyResourceVersionRules(scope, strategy, next, current);
       const updated = prepareUpdate(scope, strategy, next, old);
+      const txn: WriteTransaction =
+        scope.subresource === '' ? ((await this.writeHooks(scope.info)?.beginUpdate?.(updated, old, options.dryRun)) ?? NO_TRANSACTION) : NO_TRANSACTION;
+      let attempt: Awaited<ReturnType<Registry['admitAndWriteUpdate']>>;
+      try {
+        attempt = await this.admitAndWriteUpdate(scope, strategy, key, updated, current, options, preconditions, retry);
+      } catch (err) {
+        await txn.revert();
+        throw err;
+      }
+      if ('result' in attempt) {
+        await txn.commit();
+        return attempt.result;
+      }
+      // A lost race: what this attempt reserved goes back, and the next attempt starts over.
+      await txn.revert();
+      current = attempt.lost;
+      if (!(await retry.backoff())) throw newConflict(qr, scope.name, OPTIMISTIC_LOCK_ERROR_MSG);
+    }
+  }
+
+  /** One attempt of an update after its preparation: admission, then the compare-and-swap. A
+   * lost race answers the state that won; the caller commits or reverts its write transaction. */
+  private async admitAndWriteUpdate(
+    scope: RequestScope,
+    strategy: ResourceStrategy,
+    key: string,
+    updated: KubeObject,
+    current: StoredObject,
+    options: WriteOptions,
+    preconditions: UpdatePreconditions,
+    retry: CasRetry,
+  ): Promise<{ result: WriteResult } | { lost: StoredObject | undefined }> {
+    {
+      const old = current.object;
       const admitted = await this.admitter.admit({
         operation: 'UPDATE',
         info: scope.info,
@@ -336,20 +381,20 @@ export class Registry {
 
       if (shouldDeleteDuringUpdate(strategy, result, old)) {
         if (!options.dryRun) await this.deleteEmptied(scope, key, preconditions, current, retry);
-        return { object: result, warnings: admitted.warnings, code: 200 };
+        if (!options.dryRun) await this.writeHooks(scope.info)?.afterDelete?.(result);
+        return { result: { object: result, warnings: admitted.warnings, code: 200 } };
       }
       // An update that changes nothing is not written (kube compares the encoded objects, so
       // member order never matters).
-      if (jsonEqual(result, old)) return { object: old, warnings: admitted.warnings, code: 200 };
-      if (options.dryRun) return { object: result, warnings: admitted.warnings, code: 200 };
+      if (jsonEqual(result, old)) return { result: { object: old, warnings: admitted.warnings, code: 200 } };
+      if (options.dryRun) return { result: { object: result, warnings: admitted.warnings, code: 200 } };
 
       const written = await this.store.update(key, this.store.serialize(result), current.modRevision);
       if (written.succeeded) {
         result.metadata.resourceVersion = String(written.revision);
-        return { object: result, warnings: admitted.warnings, code: 200 };
+        return { result: { object: result, warnings: admitted.warnings, code: 200 } };
       }
-      current = written.current;
-      if (!(await retry.backoff())) throw newConflict(qr, scope.name, OPTIMISTIC_LOCK_ERROR_MSG);
+      return { lost: written.current };
     }
   }
 
@@ -472,6 +517,7 @@ export class Registry {
         if (plan.action === 'delete') {
           if (options.dryRun) return this.finalizeDelete(scope, strategy, object);
           const deleted = await this.store.delete(key, current.modRevision);
+          if (deleted.succeeded) await this.writeHooks(scope.info)?.afterDelete?.(object);
           if (deleted.succeeded) return this.finalizeDelete(scope, strategy, object);
           outcome = { lost: deleted.current };
         } else {
@@ -517,6 +563,7 @@ export class Registry {
     let last = written;
     for (;;) {
       const deleted = await this.store.delete(key, revision);
+      if (deleted.succeeded) await this.writeHooks(scope.info)?.afterDelete?.(last);
       if (deleted.succeeded || !deleted.current) return this.finalizeDelete(scope, strategy, last);
       const meta = deleted.current.object.metadata ?? {};
       if (uid !== '' && uid !== (meta.uid ?? '')) {

@@ -24,6 +24,7 @@ import type { ListRequestOptions } from './list.js';
 import { translatingKVErrors } from './kv-errors.js';
 import { ObjectStore } from './object-store.js';
 import { type DeleteOptions, Registry, type RequestScope, type WriteOptions, type WriteResult } from './registry.js';
+import { serviceAllocation, startServiceAllocationRepair } from './service-allocation/index.js';
 
 export interface StorageServiceOptions {
   bus: Bus;
@@ -40,6 +41,13 @@ export interface StorageServiceOptions {
   /** How many bytes a JSON patch's copy operations may add in total (default 3 MiB, kube's
    * JSONPatchMaxCopyBytes). */
   jsonPatchMaxCopyBytes?: number;
+  /** --service-cluster-ip-range (default 10.0.0.0/24; a second CIDR of the other family makes
+   * the cluster dual-stack). */
+  serviceClusterIPRange?: string;
+  /** --service-node-port-range (default 30000-32767). */
+  serviceNodePortRange?: string;
+  /** How often leaked cluster IPs and node ports are repaired (kube: 3 minutes); 0 disables. */
+  serviceRepairIntervalMs?: number;
 }
 
 export interface StorageService {
@@ -92,11 +100,13 @@ function deleteOptions(msg: DeleteOptionsMsg): DeleteOptions {
 export async function startStorage(opts: StorageServiceOptions): Promise<StorageService> {
   const catalogue = opts.catalogue ?? builtinCatalogue();
   const store = new ObjectStore(opts.kv, opts.transformer ?? identityTransformer);
+  const services = serviceAllocation({ store, catalogue, serviceClusterIPRange: opts.serviceClusterIPRange, serviceNodePortRange: opts.serviceNodePortRange });
   const registry = new Registry({
     store,
     catalogue,
     admitter: opts.admitter ?? new BusAdmitter(opts.bus),
     jsonPatchMaxCopyBytes: opts.jsonPatchMaxCopyBytes,
+    writeHooks: services.writeHooks,
   });
   const instance = opts.instance ?? `${hostname()}-${process.pid}`;
   const healthTimeoutMs = opts.healthTimeoutMs ?? 5_000;
@@ -132,13 +142,15 @@ export async function startStorage(opts: StorageServiceOptions): Promise<Storage
     }),
   ]);
 
+  const repairIntervalMs = opts.serviceRepairIntervalMs ?? 3 * 60_000;
+  const repair = repairIntervalMs > 0 ? startServiceAllocationRepair(services.repair, repairIntervalMs) : undefined;
   const compactor = (opts.compactionIntervalMs ?? 5 * 60_000) > 0 ? startCompactor(opts.kv, { intervalMs: opts.compactionIntervalMs ?? 5 * 60_000 }) : undefined;
 
   return {
     registry,
     async close() {
       // Stop compacting (waiting for a running compaction) and serving, together.
-      await Promise.all([compactor?.stop(), ...subscriptions.map((s) => s.close())]);
+      await Promise.all([compactor?.stop(), repair?.stop(), ...subscriptions.map((s) => s.close())]);
     },
   };
 }

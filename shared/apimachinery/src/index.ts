@@ -16,3 +16,4 @@ export * from './deadline.js';
 export * from './patch-types.js';
 export * from './list-options.js';
 export * from './strategic-merge/index.js';
+export * from './ip-range.js';
