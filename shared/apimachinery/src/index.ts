@@ -15,3 +15,4 @@ export * from './go-base64.js';
 export * from './deadline.js';
 export * from './patch-types.js';
 export * from './list-options.js';
+export * from './selection.js';
