@@ -1,7 +1,8 @@
 // The cache.watch RPC: what a gateway needs to start (or repair) a watch.
 //   mode "revision": only the revision the cache has reached (after the waits below);
 //   mode "events":   every change of the namespace after after_revision, up to the reply's
-//                    revision (410 Expired once the ring no longer reaches back: kube's
+//                    revision; next_key "+" when the answer was cut short (ask again from the
+//                    reply's revision) (410 Expired once the ring no longer reaches back: kube's
 //                    watchCache.getAllEventsSinceLocked "too old resource version");
 //   mode "state":    one ADDED event per selected object at the reply's revision, in key order,
 //                    paged by from_key + at_revision.
@@ -94,8 +95,8 @@ function eventsAfter(cache: ResourceCache, after: number, namespace: string, bud
   for (const ev of events) {
     if (ev.revision > revision) break;
     if (bytes > budget) {
-      // Truncated: complete only up to the last event sent.
-      return { revision: out[out.length - 1]!.revision, events: out, nextKey: '' };
+      // Truncated: complete only up to the last event sent; nextKey says more follow.
+      return { revision: out[out.length - 1]!.revision, events: out, nextKey: '+' };
     }
     if (namespace !== '' && ev.namespace !== namespace) continue;
     out.push(eventMessage(ev));
