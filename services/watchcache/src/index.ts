@@ -5,3 +5,4 @@ export * from './ring.js';
 export * from './resource-cache.js';
 export * from './service.js';
 export * from './watch-rpc.js';
+export * from './publisher-leases.js';

@@ -339,6 +339,14 @@ export class ResourceCache {
     }
   }
 
+  /** Reports a progress mark at the current revision now (a replica that just became the
+   * publisher announces where its chain stands, so receivers find a gap at once). */
+  announce(): void {
+    this.enqueue(this.generation, () => {
+      if (this.current > 0) this.onChange({ kind: 'progress', revision: this.current, prevRevision: this.lastReported });
+    });
+  }
+
   private applyProgress(revision: number): void {
     if (revision <= this.current) return;
     this.advance(revision);

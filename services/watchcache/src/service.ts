@@ -13,6 +13,7 @@ import { identityTransformer, type Transformer } from '@kapi/value';
 import type { RingOptions } from './ring.js';
 import { type CacheChange, ResourceCache, type ResourceCacheLogger } from './resource-cache.js';
 import { answerWatch, type WatchAnswerOptions } from './watch-rpc.js';
+import { PublisherLeases, type PublisherLeaseOptions } from './publisher-leases.js';
 
 export interface WatchCacheOptions {
   bus: Bus;
@@ -23,9 +24,9 @@ export interface WatchCacheOptions {
   ring?: RingOptions;
   /** How often each cache asks the KV for progress (default 1000 ms). */
   progressIntervalMs?: number;
-  /** Decides, per resource, whether this replica publishes its events (default: always). The
-   * publisher election plugs in here. */
-  shouldPublish?: (info: ResourceInfo) => boolean;
+  /** Elect one publisher per resource with leases in the KV (needed with several replicas;
+   * default false: this replica publishes everything). */
+  election?: boolean | Omit<PublisherLeaseOptions, 'kv' | 'identity' | 'ids' | 'onAcquired'>;
   /** How long a read may wait for the cache to reach a revision (default 3 s, kube's
    * blockTimeout in waitUntilFreshAndBlock). */
   freshnessWaitMs?: number;
@@ -78,8 +79,9 @@ export async function startWatchCache(opts: WatchCacheOptions): Promise<WatchCac
   const catalogue = opts.catalogue ?? builtinCatalogue();
   const transformer = opts.transformer ?? identityTransformer;
   const instance = opts.instance ?? `${hostname()}-${process.pid}`;
-  const shouldPublish = opts.shouldPublish ?? (() => true);
   const caches = new Map<string, ResourceCache>();
+  let leases: PublisherLeases | undefined;
+  const shouldPublish = (info: ResourceInfo): boolean => !leases || leases.holds(`${info.group}/${info.resource}`);
   const byPrefix = new Map<string, ResourceCache>();
 
   for (const info of catalogue.resources) {
@@ -112,6 +114,16 @@ export async function startWatchCache(opts: WatchCacheOptions): Promise<WatchCac
   }
 
   const unique = [...byPrefix.values()];
+  if (opts.election) {
+    const leaseOptions = opts.election === true ? {} : opts.election;
+    leases = new PublisherLeases({
+      ...leaseOptions,
+      kv: opts.kv,
+      identity: instance,
+      ids: unique.map((c) => `${c.info.group}/${c.info.resource}`),
+      onAcquired: (id) => caches.get(id)?.announce(),
+    });
+  }
   // Lists run a few at a time so that startup does not flood the KV.
   const starting = (async () => {
     const queue = [...unique];
@@ -121,6 +133,8 @@ export async function startWatchCache(opts: WatchCacheOptions): Promise<WatchCac
     await Promise.all(workers);
   })();
   starting.catch(() => undefined);
+  // Publishing starts once the caches are filled (a replica that publishes must have its ring).
+  void starting.then(() => leases?.start(), () => undefined);
 
   const answerOptions: WatchAnswerOptions = {
     kv: opts.kv,
@@ -154,6 +168,7 @@ export async function startWatchCache(opts: WatchCacheOptions): Promise<WatchCac
     cache: (group, resource) => caches.get(`${group}/${resource}`),
     ready: () => starting,
     async close() {
+      await leases?.stop();
       await Promise.all(subscriptions.map((s) => s.close()));
       await Promise.all(unique.map((c) => c.close()));
     },
