@@ -6,11 +6,13 @@
 //                    watchCache.getAllEventsSinceLocked "too old resource version");
 //   mode "state":    one ADDED event per selected object at the reply's revision, in key order,
 //                    paged by from_key + at_revision.
-// Before answering, the cache must have reached min_revision and, for a consistent request, the
-// KV's current revision (kube's waitUntilFreshAndBlock, bounded by freshnessWaitMs, then 504
-// "Too large resource version"). A KV that cannot send progress notifications (etcd < 3.4.31)
-// cannot prove the cache current; a consistent "state" request is then read from the KV itself,
-// as kube-apiserver delegates consistent reads to etcd without progress notify.
+// Before answering, the cache must have reached min_revision (the asking gateway's; bounded wait,
+// then 504), and the answer must be at least as new as not_older_than / after_revision and, for a
+// consistent request, the KV's current revision (kube's waitUntilFreshAndBlock, bounded by
+// freshnessWaitMs; a revision the KV has not reached is 504 "Too large resource version"). A KV
+// that cannot send progress notifications (etcd < 3.4.31) cannot prove the cache current: a
+// "state" answer is then read from the KV itself (kube-apiserver delegates such reads to etcd),
+// and "revision"/"events" answers start at the asked revision (nothing up to it is wanted).
 
 import { newSelectionPredicate, newTooLargeResourceVersion, newTooOldResourceVersion } from '@kapi/apimachinery';
 import type { CacheEvent, CacheWatchReply, CacheWatchRequest } from '@kapi/bus';
@@ -51,30 +53,44 @@ export async function answerWatch(
   deadline: number | undefined,
 ): Promise<CacheWatchReply> {
   const namespace = cache.info.namespaced ? req.ref.namespace : '';
-  let minimum = req.minRevision;
-  if (req.mode === 'state' && req.atRevision > 0) minimum = Math.max(minimum, req.atRevision);
-  let kvCurrent = 0;
+  // The asking gateway's revision: every replica reaches it through events, so it is waited for.
+  if (req.minRevision > cache.revision && !(await cache.waitForRevision(req.minRevision, waitBudget(opts, deadline)))) {
+    throw newTooLargeResourceVersion(req.minRevision, cache.revision, 1);
+  }
+  // What the client asked the answer to be at least as new as.
+  let target = Math.max(req.notOlderThan, req.mode === 'events' ? req.afterRevision : 0, req.mode === 'state' ? req.atRevision : 0);
+  let kvCurrent: number | undefined;
   if (req.consistent) {
     kvCurrent = await opts.kv.currentRevision();
-    minimum = Math.max(minimum, kvCurrent);
+    target = Math.max(target, kvCurrent);
   }
-  if (minimum > cache.revision) {
-    const reached = await cache.waitForRevision(minimum, waitBudget(opts, deadline));
+  // Whether the cache cannot show that it reached `target` (a KV without progress notify).
+  let behind = false;
+  if (target > cache.revision) {
+    const reached = cache.progressSupported && (await cache.waitForRevision(target, waitBudget(opts, deadline)));
     if (!reached) {
-      const kvRevision = Math.max(kvCurrent, req.atRevision);
-      if (req.mode === 'state' && kvRevision > 0 && req.minRevision <= kvRevision) {
-        return stateFromKV(cache, req, namespace, opts);
+      kvCurrent ??= await opts.kv.currentRevision();
+      if (target > kvCurrent) {
+        // A revision the store has not reached: kube waits (blockTimeout), then 504.
+        if (!(await cache.waitForRevision(target, waitBudget(opts, deadline)))) throw newTooLargeResourceVersion(target, kvCurrent, 1);
+      } else {
+        behind = true;
       }
-      throw newTooLargeResourceVersion(minimum, cache.revision, 1);
     }
   }
 
   switch (req.mode) {
     case 'revision':
-      return { revision: cache.revision, events: [], nextKey: '' };
-    case 'events':
-      return eventsAfter(cache, req.afterRevision, namespace, opts.replyBudgetBytes);
+      // Starting after `target` is right even when the cache has not shown it: the changes up to
+      // it are not wanted, and later ones reach the gateway after its minRevision.
+      return { revision: Math.max(cache.revision, target), events: [], nextKey: '' };
+    case 'events': {
+      const reply = eventsAfter(cache, req.afterRevision, namespace, opts.replyBudgetBytes);
+      if (reply.nextKey === '') reply.revision = Math.max(reply.revision, target);
+      return reply;
+    }
     case 'state': {
+      if (behind) return stateFromKV(cache, req, namespace, opts);
       const at = req.atRevision > 0 ? req.atRevision : cache.revision;
       const entries = cache.entriesAt(at);
       // The snapshot a continued page reads from is gone: kube's "continue token too old".

@@ -24,6 +24,7 @@ const request = (over: Partial<Parameters<typeof CacheRpc.watch.request.encode>[
   fieldSelector: '',
   fromKey: '',
   atRevision: 0,
+  notOlderThan: 0,
   ...over,
 });
 

@@ -121,6 +121,7 @@ const samples: Record<string, unknown> = {
     fieldSelector: 'metadata.name=x',
     fromKey: '/registry/pods/a/x',
     atRevision: 11,
+    notOlderThan: 13,
   } satisfies CacheWatchRequest,
   'kapi.v1.CacheWatchReply': { revision: 12, events: [cacheEvent], nextKey: '/registry/pods/a/y' } satisfies CacheWatchReply,
 };

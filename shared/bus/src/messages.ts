@@ -178,6 +178,7 @@ export interface CacheWatchRequest {
   fieldSelector: string;
   fromKey: string;
   atRevision: number;
+  notOlderThan: number;
 }
 
 export interface CacheWatchReply {

@@ -106,6 +106,7 @@ export class ResourceFeed {
       fieldSelector: '',
       fromKey: '',
       atRevision: 0,
+      notOlderThan: 0,
       ...fields,
     };
     return this.bus.request(CacheRpc.watch, req, { timeoutMs: this.requestTimeoutMs });

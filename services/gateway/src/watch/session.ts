@@ -123,7 +123,9 @@ export class WatchSession implements FeedListener {
   private async readStart(registered: number, begin: () => void): Promise<void> {
     const spec = this.spec;
     const initial = spec.sendInitialEvents ?? (spec.resourceVersion === '' || spec.resourceVersion === '0');
-    const minRevision = Math.max(registered, spec.revision);
+    // The cache replica must have reached what this gateway has already delivered; the client's
+    // resourceVersion is a separate not-older-than bound.
+    const minRevision = registered;
     let begun = false;
     const once = () => {
       if (!begun) {
@@ -145,6 +147,7 @@ export class WatchSession implements FeedListener {
           fieldSelector: spec.fieldSelector,
           fromKey,
           atRevision: at,
+          notOlderThan: spec.revision,
         });
         at = reply.revision;
         once();
@@ -161,7 +164,7 @@ export class WatchSession implements FeedListener {
       return;
     }
     if (spec.resourceVersion === '' || spec.resourceVersion === '0') {
-      const reply = await this.feed.request({ mode: 'revision', consistent: spec.resourceVersion === '', minRevision });
+      const reply = await this.feed.request({ mode: 'revision', consistent: spec.resourceVersion === '', minRevision, notOlderThan: spec.revision });
       this.startRevision = reply.revision;
       this.known = reply.revision;
       once();
