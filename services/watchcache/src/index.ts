@@ -6,3 +6,4 @@ export * from './resource-cache.js';
 export * from './service.js';
 export * from './watch-rpc.js';
 export * from './publisher-leases.js';
+export * from './read-rpc.js';

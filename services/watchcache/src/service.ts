@@ -13,6 +13,7 @@ import { identityTransformer, type Transformer } from '@kapi/value';
 import type { RingOptions } from './ring.js';
 import { type CacheChange, ResourceCache, type ResourceCacheLogger } from './resource-cache.js';
 import { answerWatch, type WatchAnswerOptions } from './watch-rpc.js';
+import { answerGet, answerList } from './read-rpc.js';
 import { PublisherLeases, type PublisherLeaseOptions } from './publisher-leases.js';
 
 export interface WatchCacheOptions {
@@ -153,6 +154,16 @@ export async function startWatchCache(opts: WatchCacheOptions): Promise<WatchCac
       const cache = lookup(req.ref.group, req.ref.resource);
       await cache.start();
       return answerWatch(cache, req, answerOptions, ctx.deadline);
+    }),
+    opts.bus.serve(CacheRpc.list, async (req, ctx) => {
+      const cache = lookup(req.ref.group, req.ref.resource);
+      await cache.start();
+      return answerList(cache, req, answerOptions, ctx.deadline);
+    }),
+    opts.bus.serve(CacheRpc.get, async (req, ctx) => {
+      const cache = lookup(req.ref.group, req.ref.resource);
+      await cache.start();
+      return answerGet(cache, req, answerOptions, ctx.deadline);
     }),
     opts.bus.serve(CacheRpc.health, async () => {
       const pending = unique.filter((c) => c.revision === 0).length;

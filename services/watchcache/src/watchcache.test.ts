@@ -139,3 +139,52 @@ describe('watchcache service', () => {
     await kv.close();
   });
 });
+
+describe('cache.list and cache.get', () => {
+  const listReq = (options: Partial<{ labelSelector: string; fieldSelector: string; limit: number; continue: string; resourceVersion: string; resourceVersionMatch: string }>, namespace = 'a') => ({
+    ref: ref(namespace),
+    options: { labelSelector: '', fieldSelector: '', limit: 0, continue: '', resourceVersion: '', resourceVersionMatch: '', ...options },
+  });
+  const items = (reply: { object: Uint8Array }) =>
+    (JSON.parse(dec.decode(reply.object)) as { items: { metadata: { name: string } }[] }).items.map((i) => i.metadata.name);
+  const meta = (reply: { object: Uint8Array }) => (JSON.parse(dec.decode(reply.object)) as { metadata: { resourceVersion: string; continue?: string; remainingItemCount?: number } }).metadata;
+
+  it('serves pages from a snapshot, delegates Exact reads, and expires a continue token older than the ring', async () => {
+    const kv = new MemoryKV({ progressIntervalMs: 50 });
+    const bus = new InProcessBus();
+    const service = await startWatchCache({ bus, kv, ring: { maxEvents: 3, softCount: 1 }, progressIntervalMs: 50 });
+    await service.ready();
+    for (const name of ['p1', 'p2', 'p3']) await kv.create(key('a', name), cm('a', name, {}, { app: name === 'p2' ? 'two' : 'other' }));
+    await kv.create(key('b', 'q1'), cm('b', 'q1'));
+
+    const all = await bus.request(CacheRpc.list, listReq({}));
+    assert.deepEqual(items(all), ['p1', 'p2', 'p3'], 'a consistent list sees every write');
+    const first = await bus.request(CacheRpc.list, listReq({ limit: 2 }));
+    assert.deepEqual(items(first), ['p1', 'p2']);
+    assert.equal(meta(first).remainingItemCount, 1);
+    const token = meta(first).continue!;
+    // A write after the first page does not show in the next one (same snapshot).
+    await kv.create(key('a', 'p0'), cm('a', 'p0'));
+    const second = await bus.request(CacheRpc.list, listReq({ limit: 2, continue: token }));
+    assert.deepEqual(items(second), ['p3']);
+    assert.equal(meta(second).resourceVersion, meta(first).resourceVersion);
+    const selected = await bus.request(CacheRpc.list, listReq({ labelSelector: 'app=two', resourceVersion: '0' }));
+    assert.deepEqual(items(selected), ['p2']);
+    const exact = await bus.request(CacheRpc.list, listReq({ resourceVersion: meta(first).resourceVersion, resourceVersionMatch: 'Exact' }));
+    assert.equal(exact.object.byteLength, 0, 'Exact is delegated to storage');
+
+    // Enough writes to push the first page's revision out of the ring.
+    for (let i = 0; i < 5; i++) await kv.create(key('a', `z${i}`), cm('a', `z${i}`));
+    await bus.request(CacheRpc.list, listReq({}));
+    await assert.rejects(bus.request(CacheRpc.list, listReq({ limit: 2, continue: token })), (err) => err instanceof StatusError && isResourceExpired(err));
+
+    const got = await bus.request(CacheRpc.get, { ref: { ...ref('a'), name: 'p2' }, resourceVersion: '0' });
+    assert.equal(obj(got.object).metadata.name, 'p2');
+    await assert.rejects(bus.request(CacheRpc.get, { ref: { ...ref('a'), name: 'nope' }, resourceVersion: '0' }), (err) => err instanceof StatusError && err.status.code === 404);
+    const quorum = await bus.request(CacheRpc.get, { ref: { ...ref('a'), name: 'p2' }, resourceVersion: '' });
+    assert.equal(quorum.object.byteLength, 0, 'a GET without resourceVersion is read from storage');
+    await service.close();
+    await bus.close();
+    await kv.close();
+  });
+});

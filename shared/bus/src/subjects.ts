@@ -77,8 +77,11 @@ export const ControllersRpc = {
 } as const;
 
 /** The watch cache's RPCs, kapi.rpc.v1.cache.<verb> as DESIGN.md names them (queue group
- * "cache": any replica answers). */
+ * "cache": any replica answers). list and get answer an empty ObjectReply (no object bytes) for
+ * a read the cache does not serve (Exact resourceVersion, ...): the caller asks storage. */
 export const CacheRpc = {
+  list: rpc('cache', 'list', protoCodec<ListRequest>('kapi.v1.ListRequest'), objectReply),
+  get: rpc('cache', 'get', protoCodec<GetRequest>('kapi.v1.GetRequest'), objectReply),
   watch: rpc('cache', 'watch', protoCodec<CacheWatchRequest>('kapi.v1.CacheWatchRequest'), protoCodec<CacheWatchReply>('kapi.v1.CacheWatchReply')),
   health: rpc('cache', 'health', healthRequest, healthReply),
 } as const;

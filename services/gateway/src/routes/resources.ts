@@ -9,7 +9,7 @@
 // checkName) and whether storage applies a PATCH's type.
 
 import { checkGoJSON, newBadRequest, newMethodNotSupported } from '@kapi/apimachinery';
-import { StorageRpc, type Bus, userInfoToMsg } from '@kapi/bus';
+import { CacheRpc, StorageRpc, type Bus, userInfoToMsg } from '@kapi/bus';
 import type { Catalogue } from '@kapi/schema';
 import { readBody } from '../body.js';
 import type { RequestContext } from '../context.js';
@@ -24,6 +24,7 @@ import type { ResourceRoute } from './resolve.js';
 import type { WatchFeeds } from '../watch/feed.js';
 import { serveWatch } from '../watch/serve-watch.js';
 import { callStorage, refOf } from './storage-call.js';
+import { readThroughCache } from './read-call.js';
 import { resourceRestrictions, writeResourceReply, type TransformScope } from './transform.js';
 
 export interface ResourceHandlerDeps {
@@ -73,7 +74,7 @@ function body(ctx: RequestContext, deps: ResourceHandlerDeps): Promise<Buffer> {
 async function get(ctx: RequestContext, route: ResourceRoute, deps: ResourceHandlerDeps): Promise<void> {
   const out = negotiate(ctx, route);
   const opts = decodeGetOptions(ctx.query);
-  const reply = await callStorage(ctx, deps.bus, StorageRpc.get, { ref: refOf(route), resourceVersion: opts.resourceVersion }, false);
+  const reply = await readThroughCache(ctx, deps.bus, CacheRpc.get, StorageRpc.get, { ref: refOf(route), resourceVersion: opts.resourceVersion });
   await writeResourceReply(ctx, reply, out, scopeOf(route, deps));
 }
 
@@ -92,7 +93,7 @@ async function list(ctx: RequestContext, route: ResourceRoute, deps: ResourceHan
   const out = negotiate(ctx, route);
   const opts = decodeListOptions(ctx.query);
   if (opts.watch) return watch(ctx, route, deps, out, opts);
-  const reply = await callStorage(ctx, deps.bus, StorageRpc.list, { ref: refOf(route), options: listMessage(opts) }, false);
+  const reply = await readThroughCache(ctx, deps.bus, CacheRpc.list, StorageRpc.list, { ref: refOf(route), options: listMessage(opts) });
   await writeResourceReply(ctx, reply, out, scopeOf(route, deps));
 }
 
