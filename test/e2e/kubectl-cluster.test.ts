@@ -54,7 +54,18 @@ describe('kubectl against kapi cluster (2 replicas, 3 etcd members)', { skip }, 
 
   it('describes every process in cluster.json', () => {
     const roles = cluster.description.processes.map((p) => `${p.role}-${p.replica}`).sort();
-    assert.deepEqual(roles, ['admission-0', 'admission-1', 'controllers-0', 'controllers-1', 'gateway-0', 'gateway-1', 'storage-0', 'storage-1']);
+    assert.deepEqual(roles, [
+      'admission-0',
+      'admission-1',
+      'controllers-0',
+      'controllers-1',
+      'gateway-0',
+      'gateway-1',
+      'storage-0',
+      'storage-1',
+      'watchcache-0',
+      'watchcache-1',
+    ]);
     assert.equal(cluster.description.etcd.length, 3);
     assert.equal(cluster.description.gateways.length, 2);
   });

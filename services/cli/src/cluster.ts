@@ -159,6 +159,8 @@ export async function startCluster(opts: ClusterOptions): Promise<RunningCluster
       switch (role) {
         case 'storage':
           return [role, ...common, ...instance, '--etcd-servers', etcd.endpoints.join(','), ...serviceRanges];
+        case 'watchcache':
+          return [role, ...common, ...instance, '--etcd-servers', etcd.endpoints.join(',')];
         case 'admission':
           return [role, ...common, ...instance, ...(opts.admissionWorkers ? ['--workers', String(opts.admissionWorkers)] : [])];
         case 'controllers':
@@ -184,7 +186,7 @@ export async function startCluster(opts: ClusterOptions): Promise<RunningCluster
 
     const processes: ClusterProcess[] = [];
     // Storage and admission first, so controllers and gateways find them ready.
-    for (const role of ['storage', 'admission', 'controllers', 'gateway'] as ServiceKind[]) {
+    for (const role of ['storage', 'watchcache', 'admission', 'controllers', 'gateway'] as ServiceKind[]) {
       const launches: Promise<void>[] = [];
       for (let replica = 0; replica < opts.replicas; replica++) {
         const log = join(logDir, `${role}-${replica}.log`);

@@ -10,9 +10,10 @@ import { startControllers } from '@kapi/controllers';
 import { startGateway } from '@kapi/gateway';
 import { openKV } from '@kapi/kv';
 import { startStorage } from '@kapi/storage';
+import { startWatchCache } from '@kapi/watchcache';
 import { type Stoppable, stopAll, stopOnSignals } from './lifecycle.js';
 
-export const SERVICES = ['gateway', 'storage', 'admission', 'controllers'] as const;
+export const SERVICES = ['gateway', 'storage', 'admission', 'controllers', 'watchcache'] as const;
 export type ServiceKind = (typeof SERVICES)[number];
 
 export interface RunOptions {
@@ -66,6 +67,16 @@ export async function startService(kind: ServiceKind, opts: RunOptions): Promise
           serviceNodePortRange: opts.serviceNodePortRange,
         });
         started.push({ name: 'storage', stop: () => storage.close() });
+        break;
+      }
+      case 'watchcache': {
+        const kv = opts.etcdServers?.length
+          ? await openKV({ driver: 'etcd3', endpoints: opts.etcdServers })
+          : await openKV({ driver: 'sqlite', path: opts.sqlitePath ?? 'kapi.db' });
+        started.push({ name: 'kv', stop: () => kv.close() });
+        const watchcache = await startWatchCache({ bus, kv, instance, election: true });
+        started.push({ name: 'watchcache', stop: () => watchcache.close() });
+        await watchcache.ready();
         break;
       }
       case 'admission': {

@@ -11,6 +11,7 @@ import { startGateway } from '@kapi/gateway';
 import { openKV } from '@kapi/kv';
 import { startStorage } from '@kapi/storage';
 import { advertiseAddress } from './advertise-address.js';
+import { startWatchCache } from '@kapi/watchcache';
 import { writeAdminKubeconfig } from './kubeconfig.js';
 import { ensurePki } from './pki.js';
 import { type Stoppable, stopAll } from './lifecycle.js';
@@ -54,6 +55,8 @@ export async function startUp(opts: UpOptions): Promise<RunningServer> {
     started.push({ name: 'admission', stop: () => admission.close() });
     const storage = await startStorage({ bus, kv, serviceClusterIPRange: opts.serviceClusterIPRange, serviceNodePortRange: opts.serviceNodePortRange });
     started.push({ name: 'storage', stop: () => storage.close() });
+    const watchcache = await startWatchCache({ bus, kv });
+    started.push({ name: 'watchcache', stop: () => watchcache.close() });
     const controllers = await startControllers({ bus, serviceClusterIPRange: opts.serviceClusterIPRange });
     started.push({ name: 'controllers', stop: () => controllers.close() });
     await controllers.ready;

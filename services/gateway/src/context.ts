@@ -1,7 +1,7 @@
 // The per-request state the filter chain and handlers share (kube keeps it in the request's
 // context.Context), and the response writer they all write through.
 
-import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { UserInfo } from '@kapi/apimachinery';
 import type { RequestInfo } from './request-info.js';
 import { WarningRecorder } from './warnings.js';
@@ -11,6 +11,9 @@ import { WarningRecorder } from './warnings.js';
 export interface ResponseSink {
   /** Writes status, headers and body; false when a response was already sent. */
   send(code: number, headers: Record<string, string | string[]>, body: Buffer | string): boolean;
+  /** Writes status and headers of a streamed body (chunked) and hands out the response to write
+   * it; undefined when a response was already sent. Counts as the one response. */
+  stream?(code: number, headers: Record<string, string | string[]>): ServerResponse | undefined;
   readonly sent: boolean;
 }
 
@@ -119,6 +122,14 @@ export class RequestContext {
     if (this.sink.sent) return false;
     for (const [k, v] of Object.entries(extra)) this.responseHeaders.set(k, v);
     return this.sink.send(code, this.responseHeaders.toRecord(), body);
+  }
+
+  /** Starts a streamed response (watch) with the collected headers plus `extra`; undefined if a
+   * response was already sent or the sink cannot stream. */
+  stream(code: number, extra: Record<string, string> = {}): ServerResponse | undefined {
+    if (this.sink.sent || !this.sink.stream) return undefined;
+    for (const [k, v] of Object.entries(extra)) this.responseHeaders.set(k, v);
+    return this.sink.stream(code, this.responseHeaders.toRecord());
   }
 
   /** Milliseconds left before the deadline (Infinity without one). */

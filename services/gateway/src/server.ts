@@ -25,6 +25,7 @@ import { builtinColumns } from './printers/index.js';
 import type { ColumnProviderLookup } from './table.js';
 import { defaultVersionInfo, type VersionInfo } from './version.js';
 import { YAMLOffload } from './yaml-offload.js';
+import { WatchFeeds } from './watch/feed.js';
 
 export interface GatewayTLS {
   /** PEM serving certificate (chain). */
@@ -154,6 +155,22 @@ export function responseSink(res: ServerResponse, log: GatewayLogger): ResponseS
       res.end(body);
       return true;
     },
+    stream(code, headers) {
+      if (sent || res.headersSent || res.destroyed) {
+        sent = true;
+        return undefined;
+      }
+      sent = true;
+      try {
+        res.writeHead(code, headers);
+        res.flushHeaders();
+      } catch (err) {
+        log.error('the response head could not be written', { code, err });
+        res.destroy();
+        return undefined;
+      }
+      return res;
+    },
   };
 }
 
@@ -184,7 +201,9 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   let shuttingDown = false;
 
   const yaml = new YAMLOffload();
+  const watches = new WatchFeeds(opts.bus);
   const route = routeFilter({
+    watches,
     bus: opts.bus,
     yaml,
     catalogue,
@@ -281,6 +300,8 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       closing ??= (async () => {
         shuttingDown = true;
         const grace = setTimeout(() => app.server.closeAllConnections(), opts.shutdownGracePeriodMs ?? DEFAULT_SHUTDOWN_GRACE_MS);
+        // Watches are long-running: they end now, so that their clients rewatch elsewhere.
+        await watches.close();
         try {
           await app.close();
         } finally {

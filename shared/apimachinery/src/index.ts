@@ -17,3 +17,4 @@ export * from './patch-types.js';
 export * from './list-options.js';
 export * from './strategic-merge/index.js';
 export * from './ip-range.js';
+export * from './selection.js';

@@ -4,6 +4,9 @@ import { StatusError, type Status } from '@kapi/apimachinery';
 import { messageTypeNames, protoCodec } from './codec.js';
 import { decodeReply, encodeErrorReply, encodeReply } from './envelope.js';
 import type {
+  CacheEvent,
+  CacheWatchReply,
+  CacheWatchRequest,
   AdmissionRequest,
   AdmissionResponse,
   CreateRequest,
@@ -33,6 +36,15 @@ import { StorageRpc } from './subjects.js';
 
 const bytes = (s: string): Uint8Array => new Uint8Array(Buffer.from(s));
 
+const cacheEvent: CacheEvent = {
+  type: 'MODIFIED',
+  revision: 12,
+  prevRevision: 10,
+  namespace: 'a',
+  object: new Uint8Array(Buffer.from('{"new":true}')),
+  prevObject: new Uint8Array(Buffer.from('{"old":true}')),
+  key: '/registry/pods/a/x',
+};
 const ref: ResourceRef = { group: 'apps', version: 'v1', resource: 'deployments', namespace: 'default', name: 'web', subresource: 'scale' };
 const user: UserInfoMsg = {
   username: 'alice',
@@ -98,6 +110,20 @@ const samples: Record<string, unknown> = {
     user,
   } satisfies AdmissionRequest,
   'kapi.v1.AdmissionResponse': { object: bytes('{}'), warnings: ['careful'] } satisfies AdmissionResponse,
+  'kapi.v1.CacheEvent': cacheEvent,
+  'kapi.v1.CacheWatchRequest': {
+    ref,
+    mode: 'state',
+    afterRevision: 7,
+    minRevision: 9,
+    consistent: true,
+    labelSelector: 'a=b',
+    fieldSelector: 'metadata.name=x',
+    fromKey: '/registry/pods/a/x',
+    atRevision: 11,
+    notOlderThan: 13,
+  } satisfies CacheWatchRequest,
+  'kapi.v1.CacheWatchReply': { revision: 12, events: [cacheEvent], nextKey: '/registry/pods/a/y' } satisfies CacheWatchReply,
 };
 
 describe('protoCodec', () => {

@@ -156,3 +156,33 @@ export interface AdmissionResponse {
   object: Uint8Array;
   warnings: string[];
 }
+
+/** What a watch cache publishes: a change of one object, or a progress mark (watch.proto). */
+export interface CacheEvent {
+  type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'PROGRESS' | string;
+  revision: number;
+  prevRevision: number;
+  namespace: string;
+  object: Uint8Array;
+  prevObject: Uint8Array;
+  key: string;
+}
+
+export interface CacheWatchRequest {
+  ref: ResourceRef;
+  mode: 'events' | 'state' | string;
+  afterRevision: number;
+  minRevision: number;
+  consistent: boolean;
+  labelSelector: string;
+  fieldSelector: string;
+  fromKey: string;
+  atRevision: number;
+  notOlderThan: number;
+}
+
+export interface CacheWatchReply {
+  revision: number;
+  events: CacheEvent[];
+  nextKey: string;
+}

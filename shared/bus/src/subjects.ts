@@ -9,6 +9,9 @@ import { protoCodec } from './codec.js';
 import type {
   AdmissionRequest,
   AdmissionResponse,
+  CacheEvent,
+  CacheWatchReply,
+  CacheWatchRequest,
   CreateRequest,
   DeleteCollectionRequest,
   DeleteRequest,
@@ -24,7 +27,7 @@ import type {
 export const RPC_PREFIX = 'kapi.rpc.v1';
 export const EVENT_PREFIX = 'kapi.evt.v1';
 
-export type ServiceName = 'storage' | 'admission' | 'gateway' | 'controllers' | 'watchcache' | 'aggregator';
+export type ServiceName = 'storage' | 'admission' | 'gateway' | 'controllers' | 'watchcache' | 'cache' | 'aggregator';
 
 export function rpcSubject(service: ServiceName, method: string): string {
   return `${RPC_PREFIX}.${service}.${method}`;
@@ -72,3 +75,16 @@ export const AdmissionRpc = {
 export const ControllersRpc = {
   health: rpc('controllers', 'health', healthRequest, healthReply),
 } as const;
+
+/** The watch cache's RPCs, kapi.rpc.v1.cache.<verb> as DESIGN.md names them (queue group
+ * "cache": any replica answers). list and get answer an empty ObjectReply (no object bytes) for
+ * a read the cache does not serve (Exact resourceVersion, ...): the caller asks storage. */
+export const CacheRpc = {
+  list: rpc('cache', 'list', protoCodec<ListRequest>('kapi.v1.ListRequest'), objectReply),
+  get: rpc('cache', 'get', protoCodec<GetRequest>('kapi.v1.GetRequest'), objectReply),
+  watch: rpc('cache', 'watch', protoCodec<CacheWatchRequest>('kapi.v1.CacheWatchRequest'), protoCodec<CacheWatchReply>('kapi.v1.CacheWatchReply')),
+  health: rpc('cache', 'health', healthRequest, healthReply),
+} as const;
+
+/** The codec of the events on watchSubject(). */
+export const cacheEventCodec: MessageCodec<CacheEvent> = protoCodec<CacheEvent>('kapi.v1.CacheEvent');

@@ -14,6 +14,7 @@ import { Etcd3 } from 'etcd3';
 import { startCluster } from '../cluster.js';
 import { KubeClient } from './kube-client.js';
 import { type LoadResult, runLoad } from './load.js';
+import { type FanoutResult, formatFanout, kapiFanout, natsFanout } from './fanout.js';
 
 export interface BenchOptions {
   durationMs: number;
@@ -29,6 +30,8 @@ interface Row {
 }
 
 const PAYLOAD = 'x'.repeat(1024);
+const FANOUT_WATCHERS = [100, 1000];
+const FANOUT_RATE = 20;
 const MAIN = fileURLToPath(new URL('../main.js', import.meta.url));
 
 function log(message: string): void {
@@ -126,6 +129,9 @@ export async function runBench(opts: BenchOptions): Promise<void> {
   const maxOps = opts.maxOps ?? 100_000;
   const rows: Row[] = [];
   const errors: string[] = [];
+  const fanoutRows: { target: string; result: FanoutResult }[] = [];
+  // Fan-out: W watchers while writes run at a fixed rate, and raw NATS at the same W and rate.
+  const fanout = (watchers: number) => ({ watchers, rate: FANOUT_RATE, durationMs: Math.min(opts.durationMs, 5_000) });
 
   log(`raw etcd: ${opts.concurrency} in flight, ${opts.durationMs} ms per phase`);
   const raw = await rawEtcd(opts, maxOps);
@@ -140,6 +146,10 @@ export async function runBench(opts: BenchOptions): Promise<void> {
       const result = await kapiLoad(cluster.description.kubeconfig, opts, maxOps);
       rows.push({ target: 'kapi cluster (etcd)', op: 'create ConfigMap', result: result.create, baseline: raw.put });
       rows.push({ target: 'kapi cluster (etcd)', op: 'get ConfigMap', result: result.get, baseline: raw.get });
+      for (const watchers of FANOUT_WATCHERS) {
+        log(`kapi cluster: watch fan-out to ${watchers} watchers at ${FANOUT_RATE} writes/s`);
+        fanoutRows.push({ target: 'kapi cluster watch', result: await kapiFanout(cluster.description.kubeconfig, fanout(watchers)) });
+      }
     } finally {
       await cluster.stop();
     }
@@ -147,6 +157,15 @@ export async function runBench(opts: BenchOptions): Promise<void> {
     errors.push(`kapi cluster: ${(err as Error).message}`);
   } finally {
     await rm(clusterDir, { recursive: true, force: true });
+  }
+
+  for (const watchers of FANOUT_WATCHERS) {
+    try {
+      log(`raw NATS: pub/sub fan-out to ${watchers} subscribers at ${FANOUT_RATE} msgs/s`);
+      fanoutRows.push({ target: 'raw NATS pub/sub', result: await natsFanout(fanout(watchers)) });
+    } catch (err) {
+      errors.push(`raw NATS fan-out: ${(err as Error).message}`);
+    }
   }
 
   const upDir = await mkdtemp(join(tmpdir(), 'kapi-bench-up-'));
@@ -168,6 +187,11 @@ export async function runBench(opts: BenchOptions): Promise<void> {
 
   process.stdout.write(`\nkapi bench: ${opts.concurrency} clients in flight, ${opts.durationMs / 1000} s per row, at most ${maxOps} ops per row\n\n`);
   process.stdout.write(formatTable(rows) + '\n');
+  if (fanoutRows.length > 0) {
+    process.stdout.write(`\nwatch fan-out: ${FANOUT_RATE} creates/s of 1 KiB ConfigMaps (raw NATS: 1 KiB messages), latency from write acknowledgement to delivery\n\n`);
+    process.stdout.write(formatFanout(fanoutRows) + '\n');
+    for (const r of fanoutRows) if (r.result.delivered !== r.result.expected) errors.push(`${r.target} with ${r.result.watchers} watchers: delivered ${r.result.delivered} of ${r.result.expected}`);
+  }
   for (const row of rows) if (row.result.firstError) process.stdout.write(`  ${row.target} ${row.op}: first error: ${row.result.firstError}\n`);
   for (const error of errors) process.stdout.write(`  failed: ${error}\n`);
   if (errors.length > 0) process.exitCode = 1;

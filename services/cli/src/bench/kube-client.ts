@@ -13,6 +13,8 @@ interface Kubeconfig {
 export class KubeClient {
   private readonly agent: Agent;
   readonly server: URL;
+  /** The CA and client certificate, for callers that need their own connections. */
+  readonly tls: { ca: Buffer; cert: Buffer; key: Buffer };
 
   constructor(kubeconfigPath: string, maxSockets: number) {
     const config = parse(readFileSync(kubeconfigPath, 'utf8')) as Kubeconfig;
@@ -20,13 +22,8 @@ export class KubeClient {
     const user = config.users[0]!.user;
     const b64 = (s: string): Buffer => Buffer.from(s, 'base64');
     this.server = new URL(cluster.server);
-    this.agent = new Agent({
-      keepAlive: true,
-      maxSockets,
-      ca: b64(cluster['certificate-authority-data']),
-      cert: b64(user['client-certificate-data']),
-      key: b64(user['client-key-data']),
-    });
+    this.tls = { ca: b64(cluster['certificate-authority-data']), cert: b64(user['client-certificate-data']), key: b64(user['client-key-data']) };
+    this.agent = new Agent({ keepAlive: true, maxSockets, ...this.tls });
   }
 
   /** Sends a request; resolves with the status and body, rejects on transport errors. */

@@ -9,7 +9,7 @@
 // checkName) and whether storage applies a PATCH's type.
 
 import { checkGoJSON, newBadRequest, newMethodNotSupported } from '@kapi/apimachinery';
-import { StorageRpc, type Bus, userInfoToMsg } from '@kapi/bus';
+import { CacheRpc, StorageRpc, type Bus, userInfoToMsg } from '@kapi/bus';
 import type { Catalogue } from '@kapi/schema';
 import { readBody } from '../body.js';
 import type { RequestContext } from '../context.js';
@@ -22,7 +22,10 @@ import type { ColumnProviderLookup } from '../table.js';
 import { YAMLDecodeError } from '../yaml-codec.js';
 import type { YAMLOffload } from '../yaml-offload.js';
 import type { ResourceRoute } from './resolve.js';
+import type { WatchFeeds } from '../watch/feed.js';
+import { serveWatch } from '../watch/serve-watch.js';
 import { callStorage, refOf } from './storage-call.js';
+import { readThroughCache } from './read-call.js';
 import { resourceRestrictions, writeResourceReply, type TransformScope } from './transform.js';
 
 export interface ResourceHandlerDeps {
@@ -32,6 +35,8 @@ export interface ResourceHandlerDeps {
   maxRequestBodyBytes: number;
   columns: ColumnProviderLookup;
   now: () => number;
+  /** Watch streaming; without it watches are refused with 405. */
+  watches?: WatchFeeds;
 }
 
 /** Subresources that stream or upgrade the connection; they come with the streaming work. */
@@ -70,7 +75,7 @@ function body(ctx: RequestContext, deps: ResourceHandlerDeps): Promise<Buffer> {
 async function get(ctx: RequestContext, route: ResourceRoute, deps: ResourceHandlerDeps): Promise<void> {
   const out = negotiate(ctx, route);
   const opts = decodeGetOptions(ctx.query);
-  const reply = await callStorage(ctx, deps.bus, StorageRpc.get, { ref: refOf(route), resourceVersion: opts.resourceVersion }, false);
+  const reply = await readThroughCache(ctx, deps.bus, CacheRpc.get, StorageRpc.get, { ref: refOf(route), resourceVersion: opts.resourceVersion });
   await writeResourceReply(ctx, reply, out, scopeOf(route, deps));
 }
 
@@ -88,9 +93,22 @@ function listMessage(opts: DecodedListOptions) {
 async function list(ctx: RequestContext, route: ResourceRoute, deps: ResourceHandlerDeps): Promise<void> {
   const out = negotiate(ctx, route);
   const opts = decodeListOptions(ctx.query);
-  if (opts.watch) throw newMethodNotSupported(groupResource(route), 'watch');
-  const reply = await callStorage(ctx, deps.bus, StorageRpc.list, { ref: refOf(route), options: listMessage(opts) }, false);
+  if (opts.watch) return watch(ctx, route, deps, out, opts);
+  const reply = await readThroughCache(ctx, deps.bus, CacheRpc.list, StorageRpc.list, { ref: refOf(route), options: listMessage(opts) });
   await writeResourceReply(ctx, reply, out, scopeOf(route, deps));
+}
+
+function watch(ctx: RequestContext, route: ResourceRoute, deps: ResourceHandlerDeps, out: NegotiatedOutput, opts: DecodedListOptions): Promise<void> {
+  if (!deps.watches) throw newMethodNotSupported(groupResource(route), 'watch');
+  return serveWatch(ctx, route, opts, out, { watches: deps.watches, columns: deps.columns, now: deps.now });
+}
+
+/** The deprecated /watch/ paths: a watch whatever ?watch says (kube's forceWatch). */
+function watchPath(ctx: RequestContext, route: ResourceRoute, deps: ResourceHandlerDeps): Promise<void> {
+  const out = negotiate(ctx, route);
+  const query = new URLSearchParams(ctx.query);
+  query.set('watch', 'true');
+  return watch(ctx, route, deps, out, decodeListOptions(query));
 }
 
 async function create(ctx: RequestContext, route: ResourceRoute, deps: ResourceHandlerDeps): Promise<void> {
@@ -199,7 +217,7 @@ async function deleteCollection(ctx: RequestContext, route: ResourceRoute, deps:
  * method has a route here). StatusErrors propagate to the caller, which writes them.
  */
 export async function serveResource(ctx: RequestContext, route: ResourceRoute, deps: ResourceHandlerDeps): Promise<void> {
-  if (route.watchPath) throw newMethodNotSupported(groupResource(route), 'watch');
+  if (route.watchPath) return watchPath(ctx, route, deps);
   if (isStreamingSubresource(route)) throw newMethodNotSupported(groupResource(route), route.subresource!.name);
   switch (ctx.method) {
     case 'GET':
