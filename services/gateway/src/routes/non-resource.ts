@@ -22,6 +22,7 @@ import { writeHTTPError, writeObject, writeRawJSON, writeStatus, writeText } fro
 import { newNotAcceptable } from '@kapi/apimachinery';
 import type { VersionInfo } from '../version.js';
 import type { YAMLOffload } from '../yaml-offload.js';
+import { serveAggregatedDiscovery } from './aggregated-discovery.js';
 
 export interface NonResourceDeps {
   catalogue: Catalogue;
@@ -55,6 +56,10 @@ export type DiscoveryTarget =
  * JSON, which client-go recognizes by its Content-Type and parses as the legacy form.
  */
 export async function serveDiscovery(ctx: RequestContext, target: DiscoveryTarget, deps: NonResourceDeps): Promise<void> {
+  // /api and /apis answer aggregated discovery to clients that ask for it (aggregated.WrappedHandler).
+  if (target.kind === 'discovery-versions' || target.kind === 'discovery-groups') {
+    if (await serveAggregatedDiscovery(ctx, target.kind === 'discovery-versions' ? 'legacy' : 'groups', deps)) return;
+  }
   const accept = ctx.header('accept');
   let options = negotiateMediaTypeOptions(accept, SERIALIZERS, DEFAULT_ENDPOINT_RESTRICTIONS);
   if (!options && /as=APIGroupDiscoveryList/.test(accept)) {
