@@ -1,3 +1,4 @@
 export * from './types.js';
 export * from './catalogue.js';
 export * from './openapi.js';
+export * from './openapi-served.js';

@@ -126,7 +126,7 @@ export async function serveHealth(ctx: RequestContext, endpoint: HealthEndpoint,
 
 /** The paths "/" lists (metav1.RootPaths), sorted. */
 export function listedPaths(catalogue: Catalogue, health: Record<HealthEndpoint, readonly HealthCheck[]>): string[] {
-  const paths = new Set<string>(['/api', '/apis', '/apis/', '/version']);
+  const paths = new Set<string>(['/api', '/apis', '/apis/', '/openapi/v2', '/openapi/v3', '/openapi/v3/', '/version']);
   for (const g of catalogue.groups()) {
     if (g.name === '') {
       for (const v of g.versions) paths.add(`/api/${v}`);
