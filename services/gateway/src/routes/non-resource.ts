@@ -51,9 +51,10 @@ export type DiscoveryTarget =
   | { kind: 'discovery-resources'; group: string; version: string };
 
 /**
- * Legacy discovery, negotiated as kube's discovery handlers negotiate (no conversions). A client
- * that asks only for aggregated discovery (as=APIGroupDiscoveryList) gets the legacy document as
- * JSON, which client-go recognizes by its Content-Type and parses as the legacy form.
+ * Legacy discovery, negotiated as kube's discovery handlers negotiate (no conversions); /api and
+ * /apis answer aggregated discovery first when the client asks for it. A client that asks only
+ * for an aggregated version the server does not serve gets the legacy document as JSON, which
+ * client-go recognizes by its Content-Type and parses as the legacy form.
  */
 export async function serveDiscovery(ctx: RequestContext, target: DiscoveryTarget, deps: NonResourceDeps): Promise<void> {
   // /api and /apis answer aggregated discovery to clients that ask for it (aggregated.WrappedHandler).
