@@ -88,7 +88,7 @@ test('a subresource whose parent is missing gets an empty parent, as kube does',
       responseKind: { group: '', version: '', kind: '' },
       scope: 'Namespaced',
       singularResource: '',
-      verbs: [],
+      verbs: null,
       subresources: [{ subresource: 'status', responseKind: { group: '', version: '', kind: 'Widget' }, verbs: ['get'] }],
     },
   ]);

@@ -70,7 +70,8 @@ export interface APIResourceDiscovery {
   responseKind: GroupVersionKind;
   scope: 'Namespaced' | 'Cluster';
   singularResource: string;
-  verbs: string[];
+  /** null only for a parent made up for an orphan subresource (a nil slice in Go). */
+  verbs: string[] | null;
   shortNames?: string[];
   categories?: string[];
   subresources?: APISubresourceDiscovery[];
@@ -128,7 +129,7 @@ export function convertToDiscovery(list: readonly LegacyAPIResource[]): APIResou
     let parent = parents.get(parentName);
     if (!parent) {
       // A subresource without a parent gets an empty parent (kube's workaround for old clients).
-      parent = { resource: parentName, responseKind: { group: '', version: '', kind: '' }, scope: r.namespaced ? 'Namespaced' : 'Cluster', singularResource: '', verbs: [] };
+      parent = { resource: parentName, responseKind: { group: '', version: '', kind: '' }, scope: r.namespaced ? 'Namespaced' : 'Cluster', singularResource: '', verbs: null };
       out.push(parent);
       parents.set(parentName, parent);
     }

@@ -1,11 +1,13 @@
 // The encoded OpenAPI documents the gateway serves, built once on first use and kept: they are
 // derived from the fixed catalogue, so their number and size are bounded and they never change.
-// ETags are kube-openapi's computeETag: uppercase hex sha512 of the served JSON bytes.
+// ETags are kube-openapi's computeETag: uppercase hex sha512 of the served JSON bytes, which are
+// written as Go's json.Marshal writes them (HTML characters escaped).
 
 import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import { gzip as gzipCallback } from 'node:zlib';
 import { openAPIv3Documents, servedOpenAPIv2, type Catalogue } from '@kapi/schema';
+import { goJSON } from './encode.js';
 import { encodeOpenAPIv2Protobuf } from './openapi-v2-proto.js';
 
 const gzip = promisify(gzipCallback);
@@ -46,7 +48,7 @@ export class OpenAPICache {
 
   /** /openapi/v2 as JSON. */
   v2(): EncodedSpec {
-    this.v2Json ??= encoded(Buffer.from(JSON.stringify(servedOpenAPIv2(this.catalogue, this.infoVersion))), new Date());
+    this.v2Json ??= encoded(Buffer.from(goJSON(servedOpenAPIv2(this.catalogue, this.infoVersion))), new Date());
     return this.v2Json;
   }
 
@@ -72,11 +74,11 @@ export class OpenAPICache {
       const docs = new Map<string, EncodedSpec>();
       const paths: Record<string, { serverRelativeURL: string }> = {};
       for (const [key, doc] of openAPIv3Documents(this.catalogue, this.infoVersion)) {
-        const spec = encoded(Buffer.from(JSON.stringify(doc)), now);
+        const spec = encoded(Buffer.from(goJSON(doc)), now);
         docs.set(key, spec);
         paths[key] = { serverRelativeURL: serverRelativeURL(key, spec.etag) };
       }
-      this.v3 = { index: encoded(Buffer.from(JSON.stringify({ paths })), now), docs };
+      this.v3 = { index: encoded(Buffer.from(goJSON({ paths })), now), docs };
     }
     return this.v3;
   }
