@@ -28,6 +28,9 @@ export const GZIP_THRESHOLD_BYTES = 128 * 1024;
 export interface OutputChoice {
   serializer: SerializerInfo;
   pretty: boolean;
+  /** Content-Type to write instead of the serializer's media type (aggregated discovery lists
+   * the GVK in it: generateMediaTypeWithGVK). */
+  contentType?: string;
 }
 
 export function outputFormat(choice: OutputChoice): OutputFormat {
@@ -63,7 +66,7 @@ export async function writeObject(
   } else {
     body = 'json' in payload ? encodeJSONBytes(payload.json, format) : encodeValue(payload.value, format);
   }
-  const headers: Record<string, string> = { 'Content-Type': choice.serializer.mediaType };
+  const headers: Record<string, string> = { 'Content-Type': choice.contentType ?? choice.serializer.mediaType };
   const size = typeof body === 'string' ? Buffer.byteLength(body) : body.length;
   if (size > GZIP_THRESHOLD_BYTES && acceptsGzip(ctx)) {
     body = await gzip(body, { level: 1, strategy: zlibConstants.Z_DEFAULT_STRATEGY });

@@ -251,15 +251,27 @@ describe('discovery', () => {
     assert.match(core.text, /groupVersion: v1\nkind: APIResourceList\n/);
   });
 
-  test('clients asking for aggregated discovery get the legacy document as JSON', async () => {
+  test('clients asking for aggregated discovery get APIGroupDiscoveryList; others the legacy document', async () => {
     const kubectl = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json';
     const only = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList;profile=nopeer';
     for (const accept of [kubectl, only]) {
       const r = await h.request('GET', '/apis', { headers: { Accept: accept } });
       assert.equal(r.status, 200);
-      assert.equal(r.headers['content-type'], 'application/json');
-      assert.equal(r.json<{ kind: string }>().kind, 'APIGroupList');
+      assert.equal(r.headers['content-type'], 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList');
+      assert.equal(r.headers.vary, 'Accept');
+      assert.equal(r.headers['cache-control'], 'public');
+      assert.match(String(r.headers.etag), /^"[0-9A-F]{128}"$/);
+      assert.equal(r.json<{ kind: string; apiVersion: string }>().apiVersion, 'apidiscovery.k8s.io/v2');
+      const again = await h.request('GET', '/apis', { headers: { Accept: accept, 'If-None-Match': String(r.headers.etag) } });
+      assert.equal(again.status, 304);
+      assert.equal(again.text, '');
     }
+    const beta = await h.request('GET', '/api', { headers: { Accept: 'application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList' } });
+    assert.equal(beta.headers['content-type'], 'application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList');
+    assert.equal(beta.json<{ items: { metadata: unknown }[] }>().items[0]!.metadata && 'ok', 'ok');
+    const legacy = await h.request('GET', '/apis', { headers: { Accept: 'application/json' } });
+    assert.equal(legacy.headers['content-type'], 'application/json');
+    assert.equal(legacy.json<{ kind: string }>().kind, 'APIGroupList');
   });
 
   test('the root lists the served paths', async () => {

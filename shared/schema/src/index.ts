@@ -3,3 +3,4 @@ export * from './catalogue.js';
 export * from './openapi.js';
 export * from './protobuf/index.js';
 export * from './patch-types.js';
+export * from './openapi-served.js';

@@ -11,6 +11,8 @@ import { ROUTE_MEDIA_TYPES, ROUTE_STREAM_MEDIA_TYPES, routeConsumesContentType, 
 import { writeError, writeHTTPError, writeStatus } from '../respond.js';
 import { listedPaths, serveDiscovery, serveHealth, serveIndex, serveVersion, type NonResourceDeps } from '../routes/non-resource.js';
 import { resolvePath, type ResourceRoute } from '../routes/resolve.js';
+import { OpenAPICache } from '../openapi-cache.js';
+import { serveOpenAPIv2, serveOpenAPIv3Document, serveOpenAPIv3Index } from '../routes/openapi.js';
 import { serveResource, type ResourceHandlerDeps } from '../routes/resources.js';
 import { genericServerResponse, routeMethodNotAllowed, routeNotFound } from '../status.js';
 
@@ -67,6 +69,8 @@ function resourceMediaTypes(route: ResourceRoute, method: string): { produces: r
 export function routeFilter(deps: RouteDeps): NamedFilter {
   const checkNames = (endpoint: string): readonly string[] => (deps.health[endpoint as HealthEndpoint] ?? []).map((c) => c.name);
   const index = listedPaths(deps.catalogue, deps.health);
+  // Documents are built on first request and kept (kube: info.version is the git version up to "-").
+  const openapi = new OpenAPICache(deps.catalogue, deps.versionInfo.gitVersion.split('-')[0]!);
   return {
     name: 'route',
     filter: async (ctx) => {
@@ -84,6 +88,15 @@ export function routeFilter(deps: RouteDeps): NamedFilter {
             return;
           case 'health':
             await serveHealth(ctx, resolution.endpoint, resolution.check, deps);
+            return;
+          case 'openapi-v2':
+            await serveOpenAPIv2(ctx, openapi);
+            return;
+          case 'openapi-v3-index':
+            serveOpenAPIv3Index(ctx, openapi);
+            return;
+          case 'openapi-v3':
+            serveOpenAPIv3Document(ctx, resolution.groupVersion, openapi);
             return;
           case 'version': {
             const failure = goRestfulSelect(ctx, ['GET'], ['application/json'], ['application/json']);

@@ -22,6 +22,7 @@ import { writeHTTPError, writeObject, writeRawJSON, writeStatus, writeText } fro
 import { newNotAcceptable } from '@kapi/apimachinery';
 import type { VersionInfo } from '../version.js';
 import type { YAMLOffload } from '../yaml-offload.js';
+import { serveAggregatedDiscovery } from './aggregated-discovery.js';
 
 export interface NonResourceDeps {
   catalogue: Catalogue;
@@ -50,11 +51,16 @@ export type DiscoveryTarget =
   | { kind: 'discovery-resources'; group: string; version: string };
 
 /**
- * Legacy discovery, negotiated as kube's discovery handlers negotiate (no conversions). A client
- * that asks only for aggregated discovery (as=APIGroupDiscoveryList) gets the legacy document as
- * JSON, which client-go recognizes by its Content-Type and parses as the legacy form.
+ * Legacy discovery, negotiated as kube's discovery handlers negotiate (no conversions); /api and
+ * /apis answer aggregated discovery first when the client asks for it. A client that asks only
+ * for an aggregated version the server does not serve gets the legacy document as JSON, which
+ * client-go recognizes by its Content-Type and parses as the legacy form.
  */
 export async function serveDiscovery(ctx: RequestContext, target: DiscoveryTarget, deps: NonResourceDeps): Promise<void> {
+  // /api and /apis answer aggregated discovery to clients that ask for it (aggregated.WrappedHandler).
+  if (target.kind === 'discovery-versions' || target.kind === 'discovery-groups') {
+    if (await serveAggregatedDiscovery(ctx, target.kind === 'discovery-versions' ? 'legacy' : 'groups', deps)) return;
+  }
   const accept = ctx.header('accept');
   let options = negotiateMediaTypeOptions(accept, SERIALIZERS, DEFAULT_ENDPOINT_RESTRICTIONS);
   if (!options && /as=APIGroupDiscoveryList/.test(accept)) {
@@ -121,7 +127,7 @@ export async function serveHealth(ctx: RequestContext, endpoint: HealthEndpoint,
 
 /** The paths "/" lists (metav1.RootPaths), sorted. */
 export function listedPaths(catalogue: Catalogue, health: Record<HealthEndpoint, readonly HealthCheck[]>): string[] {
-  const paths = new Set<string>(['/api', '/apis', '/apis/', '/version']);
+  const paths = new Set<string>(['/api', '/apis', '/apis/', '/openapi/v2', '/openapi/v3', '/openapi/v3/', '/version']);
   for (const g of catalogue.groups()) {
     if (g.name === '') {
       for (const v of g.versions) paths.add(`/api/${v}`);

@@ -48,6 +48,9 @@ export type Resolution =
   | { kind: 'discovery-group'; group: string } // /apis/<group>
   | { kind: 'discovery-resources'; group: string; version: string } // /api/v1, /apis/<group>/<version>
   | { kind: 'version' }
+  | { kind: 'openapi-v2' } // /openapi/v2
+  | { kind: 'openapi-v3-index' } // /openapi/v3
+  | { kind: 'openapi-v3'; groupVersion: string } // /openapi/v3/<gv path>
   | { kind: 'health'; endpoint: 'healthz' | 'livez' | 'readyz'; check: string | undefined }
   | { kind: 'index' }
   /** A path a go-restful web service owns, with no route: 404 Status. */
@@ -83,6 +86,14 @@ export function resolvePath(path: string, catalogue: Catalogue, healthChecks: (e
     if (parts.length === 2 && healthChecks(endpoint).includes(parts[1]!) && !path.endsWith('/')) {
       return { kind: 'health', endpoint, check: parts[1] };
     }
+    return { kind: 'not-found' };
+  }
+  if (head === 'openapi') {
+    // Mux paths: exact /openapi/v2 and /openapi/v3, prefix /openapi/v3/ (the rest of the path,
+    // as handler3 splits it, names the document).
+    if (path === '/openapi/v2') return { kind: 'openapi-v2' };
+    if (path === '/openapi/v3') return { kind: 'openapi-v3-index' };
+    if (path.startsWith('/openapi/v3/')) return { kind: 'openapi-v3', groupVersion: path.slice('/openapi/v3/'.length) };
     return { kind: 'not-found' };
   }
   if (head === 'version') return parts.length === 1 ? { kind: 'version' } : { kind: 'route-not-found' };
