@@ -27,6 +27,8 @@ export interface NatsServer {
   /** nats://127.0.0.1:<port> */
   readonly url: string;
   readonly port: number;
+  /** The directory holding the server's config file. */
+  readonly dir: string;
   /** The current process id (changes with restart()). */
   readonly pid: number;
   /** Stops the server (SIGTERM, then SIGKILL after 5 s) and removes its temp dir if it made one.
@@ -194,6 +196,7 @@ export async function startNats(opts: NatsServerOptions = {}): Promise<NatsServe
   return {
     url: `nats://127.0.0.1:${port}`,
     port,
+    dir,
     get pid(): number {
       return child?.pid ?? -1;
     },
