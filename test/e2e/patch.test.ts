@@ -217,6 +217,20 @@ describe('kubectl patching commands against kapi up', { skip: binary ? false : '
 
     const unchanged = await kubectl.ok(['apply', '-f', '-', '--validate=false'], { input });
     assert.equal(unchanged.trim(), 'deployment.apps/applied unchanged');
+
+    // Volumes are "merge,retainKeys": switching a volume's source sends $retainKeys, and a
+    // container dropped from the manifest is deleted by merge key.
+    const withVolume = (source: string) =>
+      input.replace('        - name: sidecar\n          image: busybox:1\n', '') + `      volumes:\n        - name: data\n          ${source}\n`;
+    await kubectl.ok(['apply', '-f', '-', '--validate=false'], { input: withVolume('emptyDir: {}') });
+    const switched = await kubectl.ok(['apply', '-f', '-', '--validate=false'], { input: withVolume('configMap:\n            name: cfg') });
+    assert.equal(switched.trim(), 'deployment.apps/applied configured');
+    const final = await getJSON<{ spec: { template: { spec: { containers: Container[]; volumes: unknown[] } } } }>('deployment', 'applied');
+    assert.deepEqual(final.spec.template.spec.volumes, [{ name: 'data', configMap: { name: 'cfg' } }]);
+    assert.deepEqual(
+      final.spec.template.spec.containers.map((c) => c.name),
+      ['app'],
+    );
   });
 
   it('kubectl set image and rollout restart patch the pod template', async () => {
