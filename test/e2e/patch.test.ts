@@ -133,7 +133,7 @@ describe('kubectl patching commands against kapi up', { skip: binary ? false : '
   it('kube-apiserver\'s errors for bad strategic merge patches', async () => {
     const noKey = await kubectl.run(['patch', 'deployment', 'web', '-n', NS, '-p', '{"spec":{"template":{"spec":{"containers":[{"image":"x"}]}}}}']);
     assert.notEqual(noKey.code, 0);
-    assert.match(noKey.stderr, /Error from server: map: map\[image:x\] does not contain declared merge key: name/);
+    assert.match(noKey.stderr, /Error from server \(BadRequest\): map: map\[image:x\] does not contain declared merge key: name/);
     const retain = await kubectl.run(['patch', 'deployment', 'web', '-n', NS, '-p', '{"spec":{"template":{"spec":{"volumes":[{"name":"v","$retainKeys":"name"}]}}}}']);
     // The original has no volumes: the list is taken as is, $retainKeys included, and dropped
     // as an unknown field — so a retainKeys error needs a live map to apply to.
@@ -141,9 +141,9 @@ describe('kubectl patching commands against kapi up', { skip: binary ? false : '
     const badRetain = await kubectl.run(['patch', 'deployment', 'web', '-n', NS, '-p', '{"spec":{"selector":{"$retainKeys":"matchLabels"}}}']);
     assert.match(badRetain.stderr, /Error from server \(BadRequest\): invalid patch format of retainKeys/);
     const badDirective = await kubectl.run(['patch', 'configmap', 'settings', '-n', NS, '-p', '{"data":{"$patch":"merge"}}']);
-    assert.match(badDirective.stderr, /Error from server: unknown patch type: merge in map: map\[\$patch:merge\]/);
+    assert.match(badDirective.stderr, /Error from server \(BadRequest\): unknown patch type: merge in map: map\[\$patch:merge\]/);
     const order = await kubectl.run(['patch', 'deployment', 'web', '-n', NS, '-p', '{"spec":{"template":{"spec":{"$setElementOrder/containers":"x"}}}}']);
-    assert.match(order.stderr, /Error from server: expected a \[\]interface \{\}, but received a string/);
+    assert.match(order.stderr, /Error from server \(BadRequest\): expected a \[\]interface \{\}, but received a string/);
     // Nothing was written by the failures.
     assert.deepEqual(
       (await containers()).map((c) => [c.name, c.image]),
@@ -217,6 +217,20 @@ describe('kubectl patching commands against kapi up', { skip: binary ? false : '
 
     const unchanged = await kubectl.ok(['apply', '-f', '-', '--validate=false'], { input });
     assert.equal(unchanged.trim(), 'deployment.apps/applied unchanged');
+
+    // Volumes are "merge,retainKeys": switching a volume's source sends $retainKeys, and a
+    // container dropped from the manifest is deleted by merge key.
+    const withVolume = (source: string) =>
+      input.replace('        - name: sidecar\n          image: busybox:1\n', '') + `      volumes:\n        - name: data\n          ${source}\n`;
+    await kubectl.ok(['apply', '-f', '-', '--validate=false'], { input: withVolume('emptyDir: {}') });
+    const switched = await kubectl.ok(['apply', '-f', '-', '--validate=false'], { input: withVolume('configMap:\n            name: cfg') });
+    assert.equal(switched.trim(), 'deployment.apps/applied configured');
+    const final = await getJSON<{ spec: { template: { spec: { containers: Container[]; volumes: unknown[] } } } }>('deployment', 'applied');
+    assert.deepEqual(final.spec.template.spec.volumes, [{ name: 'data', configMap: { name: 'cfg' } }]);
+    assert.deepEqual(
+      final.spec.template.spec.containers.map((c) => c.name),
+      ['app'],
+    );
   });
 
   it('kubectl set image and rollout restart patch the pod template', async () => {

@@ -126,11 +126,11 @@ describe('bad strategic merge patches: kube-apiserver\'s statuses', () => {
     await expectStatus(patch(h, 'pods', 'p', '{"spec":'), { code: 400, reason: 'BadRequest', message: 'unexpected end of JSON input' });
   });
 
-  test('a list element without its merge key: the unconverted error (500, no reason)', async () => {
+  test('a list element without its merge key: 400 with kube\'s text (kube itself answers 500)', async () => {
     const h = await withPod({});
     const status = await expectStatus(patch(h, 'pods', 'p', { spec: { containers: [{ image: 'x' }] } }), {
-      code: 500,
-      reason: '',
+      code: 400,
+      reason: 'BadRequest',
       message: 'map: map[image:x] does not contain declared merge key: name',
     });
     assert.equal(status.details, undefined);
@@ -144,8 +144,8 @@ describe('bad strategic merge patches: kube-apiserver\'s statuses', () => {
       message: 'invalid patch format of retainKeys',
     });
     await expectStatus(patch(h, 'pods', 'p', { spec: { '$setElementOrder/': [] } }), {
-      code: 500,
-      reason: '',
+      code: 400,
+      reason: 'BadRequest',
       message: 'unable to find api field in struct PodSpec for the json field ""',
     });
     await expectStatus(patch(h, 'pods', 'p', { spec: { $deleteFromPrimitiveList: [] } }), {

@@ -3,8 +3,10 @@
 // into a map (a decoding error is a 400 with the decoder's text, a JSON null is an empty patch),
 // applied with strategicpatch.StrategicMergeMapPatch against the kind's Go struct, and a failure
 // becomes what interpretStrategicMergePatchError makes of it: 400 for malformed directives, the
-// generic 422 for lists of lists, and every other error unconverted (500, reason "", the text),
-// as kube-apiserver answers e.g. "map: map[image:x] does not contain declared merge key: name".
+// generic 422 for lists of lists. Every other error (e.g. "map: map[image:x] does not contain
+// declared merge key: name") kube-apiserver passes on unconverted as a 500; kapi answers it 400
+// BadRequest with the same text, because the patch is the client's mistake and bad input never
+// gets a 500 here.
 
 import {
   type KubeObject,
@@ -14,7 +16,6 @@ import {
   goJSONTypeName,
   newBadRequest,
   newGenericUnprocessable,
-  newUnconvertedError,
   parseGoJSON,
   strategicMergeMapPatch,
 } from '@kapi/apimachinery';
@@ -35,7 +36,7 @@ export function interpretStrategicMergePatchError(err: StrategicMergePatchError)
     case 'ErrPatchContentNotMatchRetainKeys':
       return newGenericUnprocessable();
     default:
-      return newUnconvertedError(err.message);
+      return newBadRequest(err.message);
   }
 }
 

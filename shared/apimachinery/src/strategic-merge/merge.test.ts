@@ -147,6 +147,14 @@ describe('lists', () => {
       modified: { mergingList: names(3, 2) },
     },
     {
+      // kube's answer depends on Go slices sharing the live list's array (see SharedBacking):
+      // patch_test.go "add map and delete map from merging list", current + threeWay -> result.
+      name: 'add map and delete map with $setElementOrder and server-only items',
+      original: { mergingList: [{ name: 1 }, { name: 2, other: 'b' }, { name: 4, other: 'c' }] },
+      patch: { '$setElementOrder/mergingList': names(2, 3), mergingList: [{ name: 3 }, { name: 1, $patch: 'delete' }] },
+      modified: { mergingList: [{ name: 2, other: 'b' }, { name: 4, other: 'c' }, { name: 3 }] },
+    },
+    {
       name: 'add map and delete map from merging list with $setElementOrder',
       original: { mergingList: [{ name: 1 }, { name: 2 }] },
       patch: { '$setElementOrder/mergingList': names(2, 3), mergingList: [{ name: 3 }, { name: 1, $patch: 'delete' }] },

@@ -39,6 +39,21 @@ export const MAX_MERGE_DEPTH = 1000;
 
 type JSONMap = Record<string, unknown>;
 
+/**
+ * The backing array of the live list that mergePatchIntoOriginal passes to mergeSlice. Go's
+ * slices share it: deleting an element shifts the rest down in place (append(s[:i], s[i+1:]...))
+ * and appending writes into the room that frees, so the live order mergePatchIntoOriginal sorts by
+ * afterwards is that array, not the list before merging. The live list comes from
+ * ToUnstructured of the typed object, which allocates exactly: the capacity is the length.
+ */
+interface SharedBacking {
+  arr: unknown[];
+  len: number;
+  cap: number;
+  /** False once Go would have reallocated (or replaced) the slice. */
+  attached: boolean;
+}
+
 export interface MergeOptions {
   /** Apply `$deleteFromPrimitiveList` and `$setElementOrder` (server side: true). */
   mergeParallelList: boolean;
@@ -353,10 +368,11 @@ function mergeSliceHandler(
   isDeleteList: boolean,
   options: MergeOptions,
   depth: number,
+  backing?: SharedBacking,
 ): unknown[] {
   if (!Array.isArray(original)) throw errBadArgType(SLICE_TYPE, original);
   if (!Array.isArray(patch)) throw errBadArgType(SLICE_TYPE, patch);
-  if (strategy === MERGE_DIRECTIVE || isDeleteList) return mergeSlice(original, patch, schema, mergeKey, options, isDeleteList, depth);
+  if (strategy === MERGE_DIRECTIVE || isDeleteList) return mergeSlice(original, patch, schema, mergeKey, options, isDeleteList, depth, backing);
   return patch;
 }
 
@@ -400,14 +416,16 @@ function mergePatchIntoOriginal(original: JSONMap, patch: JSONMap, schema: Looku
     validatePatchWithSetOrderList(patchFieldValue, setElementOrderInPatch, meta.mergeKey);
 
     let merged: unknown[];
+    // The live order used below: originalFieldValue as mergeSlice leaves its backing array.
+    let serverOrder = originalFieldValue;
     if (foundOriginal && !foundPatch) {
       merged = originalFieldValue;
     } else if (!foundOriginal && foundPatch) {
       merged = removeDirectives(patchFieldValue).value as unknown[];
     } else if (foundOriginal && foundPatch) {
-      // Go passes the original slice itself; mergeSlice may reorder it in place only through
-      // the returned value, so the order of the live list below is the one before merging.
-      merged = mergeSliceHandler([...originalFieldValue], patchList, subschema, strategy, meta.mergeKey, false, options, depth + 1);
+      const backing: SharedBacking = { arr: [...originalFieldValue], len: originalFieldValue.length, cap: originalFieldValue.length, attached: true };
+      merged = mergeSliceHandler([...originalFieldValue], patchList, subschema, strategy, meta.mergeKey, false, options, depth + 1, backing);
+      serverOrder = backing.arr;
     } else {
       continue;
     }
@@ -417,7 +435,7 @@ function mergePatchIntoOriginal(original: JSONMap, patch: JSONMap, schema: Looku
         ? partitionPrimitivesByPresentInList(merged, setElementOrderInPatch)
         : partitionMapsByPresentInList(merged, setElementOrderInPatch, meta.mergeKey);
     const kind = sliceElementKind([originalFieldValue, patchFieldValue ?? []]);
-    put(original, originalKey, normalizeElementOrder(patchItems, serverOnlyItems, setElementOrderInPatch, originalFieldValue, meta.mergeKey, kind));
+    put(original, originalKey, normalizeElementOrder(patchItems, serverOnlyItems, setElementOrderInPatch, serverOrder, meta.mergeKey, kind));
     delete patch[originalKey];
   }
 }
@@ -458,6 +476,7 @@ function mergeSlice(
   options: MergeOptions,
   isDeleteList: boolean,
   depth: number,
+  backing?: SharedBacking,
 ): unknown[] {
   let original = originalIn;
   let patch = patchIn;
@@ -469,8 +488,8 @@ function mergeSlice(
     merged = deduplicateScalars([...original, ...patch]);
   } else {
     if (mergeKey === '') throw new StrategicMergePatchError(`cannot merge lists without merge key for ${schema.name()}`);
-    ({ original, patch } = mergeSliceWithSpecialElements(original, patch, mergeKey));
-    merged = mergeSliceWithoutSpecialElements(original, patch, mergeKey, schema, options, depth);
+    ({ original, patch } = mergeSliceWithSpecialElements(original, patch, mergeKey, backing));
+    merged = mergeSliceWithoutSpecialElements(original, patch, mergeKey, schema, options, depth, backing);
   }
   const { inList: patchItems, notInList: serverOnlyItems } =
     mergeKey.length === 0 ? partitionPrimitivesByPresentInList(merged, patch) : partitionMapsByPresentInList(merged, patch, mergeKey);
@@ -481,7 +500,12 @@ function mergeSlice(
  * mergeSliceWithSpecialElements: applies `$patch: delete` elements to the original and, for a
  * `$patch: replace` element, makes the patch's other elements the whole list.
  */
-function mergeSliceWithSpecialElements(original: unknown[], patch: unknown[], mergeKey: string): { original: unknown[]; patch: unknown[] } {
+function mergeSliceWithSpecialElements(
+  original: unknown[],
+  patch: unknown[],
+  mergeKey: string,
+  backing: SharedBacking | undefined,
+): { original: unknown[]; patch: unknown[] } {
   const patchWithoutSpecialElements: unknown[] = [];
   let replace = false;
   let result = original;
@@ -496,7 +520,9 @@ function mergeSliceWithSpecialElements(original: unknown[], patch: unknown[], me
       if (!has(typedV, mergeKey)) throw errNoMergeKey(typedV, mergeKey);
       const mergeValue = typedV[mergeKey];
       // deleteMatchingEntries: every element with that merge key value goes.
-      result = result.filter((item) => !(isMap(item) && has(item, mergeKey) && goEqual(item[mergeKey], mergeValue)));
+      const matches = (item: unknown): boolean => isMap(item) && has(item, mergeKey) && goEqual(item[mergeKey], mergeValue);
+      result = result.filter((item) => !matches(item));
+      if (backing?.attached) shiftOutMatches(backing, matches);
     } else if (patchType === REPLACE_DIRECTIVE) {
       replace = true;
     } else if (patchType === MERGE_DIRECTIVE) {
@@ -505,7 +531,10 @@ function mergeSliceWithSpecialElements(original: unknown[], patch: unknown[], me
       throw errBadPatchType(patchType, typedV);
     }
   }
-  if (replace) return { original: patchWithoutSpecialElements, patch: [] };
+  if (replace) {
+    if (backing) backing.attached = false;
+    return { original: patchWithoutSpecialElements, patch: [] };
+  }
   return { original: result, patch: patchWithoutSpecialElements };
 }
 
@@ -518,6 +547,7 @@ function mergeSliceWithoutSpecialElements(
   schema: LookupPatchMeta,
   options: MergeOptions,
   depth: number,
+  backing: SharedBacking | undefined,
 ): unknown[] {
   const original = [...originalIn];
   const index = new MergeKeyIndex(original, mergeKey);
@@ -527,12 +557,29 @@ function mergeSliceWithoutSpecialElements(
     const found = index.find(typedV[mergeKey]);
     if (found !== undefined) {
       original[found.index] = mergeMap(found.map, typedV, schema, options, depth + 1);
+      if (backing?.attached) backing.arr[found.index] = original[found.index];
     } else {
       original.push(v);
       index.appended();
+      if (backing?.attached) {
+        if (backing.len < backing.cap) backing.arr[backing.len++] = v;
+        else backing.attached = false;
+      }
     }
   }
   return original;
+}
+
+/** deleteMatchingEntries on the shared backing array: each match shifts the rest down. */
+function shiftOutMatches(backing: SharedBacking, matches: (item: unknown) => boolean): void {
+  const { arr } = backing;
+  for (;;) {
+    let i = 0;
+    while (i < backing.len && !matches(arr[i])) i++;
+    if (i >= backing.len) return;
+    for (let k = i; k < backing.len - 1; k++) arr[k] = arr[k + 1];
+    backing.len--;
+  }
 }
 
 /** deleteFromSlice: the primitives of `current` not in `toDelete`. */
