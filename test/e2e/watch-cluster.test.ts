@@ -43,7 +43,16 @@ describe('watch fan-out in kapi cluster (2 replicas): the publisher dies mid-str
     const rv = list.body.metadata.resourceVersion as string;
     const watchers: OpenWatch[] = [];
     for (const client of clients) {
-      for (let i = 0; i < WATCHERS_PER_GATEWAY; i++) watchers.push(await openWatch(client, `${base}?watch=true&resourceVersion=${rv}&timeoutSeconds=150`));
+      for (let i = 0; i < WATCHERS_PER_GATEWAY; i++) {
+        // As a client does, a watch that is refused (e.g. 504 while a cache catches up) is retried.
+        let w = await openWatch(client, `${base}?watch=true&resourceVersion=${rv}&timeoutSeconds=150`);
+        for (let attempt = 0; w.status !== 200 && attempt < 5; attempt++) {
+          await w.ended;
+          w = await openWatch(client, `${base}?watch=true&resourceVersion=${rv}&timeoutSeconds=150`);
+        }
+        assert.equal(w.status, 200, JSON.stringify(w.events));
+        watchers.push(w);
+      }
     }
 
     // Who publishes configmaps now.

@@ -33,8 +33,8 @@ export interface RingOptions {
 
 export const DEFAULT_MIN_RETENTION_MS = 75_000;
 export const DEFAULT_SOFT_COUNT = 1_000;
-export const DEFAULT_MAX_EVENTS = 100_000;
-export const DEFAULT_MAX_BYTES = 256 * 1024 * 1024;
+export const DEFAULT_MAX_EVENTS = 50_000;
+export const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
 
 /** Approximate memory of an event: its bytes plus a fixed overhead for the record. */
 function sizeOf(event: CachedEvent): number {

@@ -54,7 +54,10 @@ export async function answerWatch(
 ): Promise<CacheWatchReply> {
   const namespace = cache.info.namespaced ? req.ref.namespace : '';
   // The asking gateway's revision: every replica reaches it through events, so it is waited for.
-  if (req.minRevision > cache.revision && !(await cache.waitForRevision(req.minRevision, waitBudget(opts, deadline)))) {
+  // Another replica's cache lagging behind is waited for as long as the caller waits (not only
+  // the freshness bound): it catches up through its own KV watch.
+  const lagBudget = Math.max(0, (deadline ?? Date.now() + opts.freshnessWaitMs) - Date.now() - 250);
+  if (req.minRevision > cache.revision && !(await cache.waitForRevision(req.minRevision, lagBudget))) {
     throw newTooLargeResourceVersion(req.minRevision, cache.revision, 1);
   }
   // What the client asked the answer to be at least as new as.

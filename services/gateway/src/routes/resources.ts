@@ -75,7 +75,12 @@ function body(ctx: RequestContext, deps: ResourceHandlerDeps): Promise<Buffer> {
 async function get(ctx: RequestContext, route: ResourceRoute, deps: ResourceHandlerDeps): Promise<void> {
   const out = negotiate(ctx, route);
   const opts = decodeGetOptions(ctx.query);
-  const reply = await readThroughCache(ctx, deps.bus, CacheRpc.get, StorageRpc.get, { ref: refOf(route), resourceVersion: opts.resourceVersion });
+  const request = { ref: refOf(route), resourceVersion: opts.resourceVersion };
+  // kube reads a GET without resourceVersion from etcd (a quorum read): storage, directly.
+  const reply =
+    opts.resourceVersion === ''
+      ? await callStorage(ctx, deps.bus, StorageRpc.get, request, false)
+      : await readThroughCache(ctx, deps.bus, CacheRpc.get, StorageRpc.get, request);
   await writeResourceReply(ctx, reply, out, scopeOf(route, deps));
 }
 

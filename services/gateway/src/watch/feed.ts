@@ -25,7 +25,7 @@ export interface FeedListener {
 export interface FeedOptions {
   /** Events kept while repairing a gap before every listener is expired (default 20,000). */
   maxPending?: number;
-  /** Per-request bus timeout (default 10 s). */
+  /** Per-request bus timeout (default 20 s). */
   requestTimeoutMs?: number;
   /** How long an unused feed stays subscribed (default 30 s). */
   lingerMs?: number;
@@ -58,7 +58,7 @@ export class ResourceFeed {
     opts: FeedOptions = {},
   ) {
     this.maxPending = opts.maxPending ?? 20_000;
-    this.requestTimeoutMs = opts.requestTimeoutMs ?? 10_000;
+    this.requestTimeoutMs = opts.requestTimeoutMs ?? 20_000;
     this.lingerMs = opts.lingerMs ?? 30_000;
     this.repairGiveUpMs = opts.repairGiveUpMs ?? 15_000;
   }
