@@ -108,7 +108,9 @@ describe('kubectl services against kapi up', { skip: binary ? false : 'no kubect
       `The Service "dup" is invalid: spec.clusterIPs: Invalid value: ["${ip}"]: failed to allocate IP ${ip}: provided IP is already allocated`,
     );
     const outside = await generate(['service', 'clusterip', 'far', '--tcp=80:8080', '--clusterip=192.168.7.7']);
-    assert.match(outside.stderr, /spec.clusterIPs: Invalid value: \["192.168.7.7"\]: failed to allocate IP 192.168.7.7: provided IP 192.168.7.7 is not in the valid range/);
+    assert.match(outside.stderr, /spec.clusterIPs: Invalid value: \["192.168.7.7"\]: failed to allocate IP 192.168.7.7: the provided network does not match the current range/);
+    const network = await generate(['service', 'clusterip', 'net', '--tcp=80:8080', '--clusterip=10.0.0.0']);
+    assert.match(network.stderr, /failed to allocate IP 10.0.0.0: provided IP 10.0.0.0 is not in the valid range/);
     const changed = await kubectl.run(['patch', 'svc', 's', '--type=merge', '-p', '{"spec":{"clusterIP":"10.0.0.200","clusterIPs":["10.0.0.200"]}}']);
     assert.match(changed.stderr, /spec.clusterIPs\[0\]: Invalid value: \["10.0.0.200"\]: field is immutable/);
 

@@ -129,6 +129,14 @@ export function parseServiceCIDR(text: string): ServiceCIDR {
   };
 }
 
+/** Whether the prefix holds the address at all (network and broadcast addresses included). */
+export function prefixContains(cidr: ServiceCIDR, family: IPFamily, value: bigint): boolean {
+  if (family !== cidr.family) return false;
+  const hostBits = BigInt(addressBits(family) - cidr.bits);
+  return value >> hostBits === cidr.network >> hostBits;
+}
+
+/** Whether the address is one the range hands out (first..last). */
 export function cidrContains(cidr: ServiceCIDR, value: bigint): boolean {
   return value >= cidr.first && value <= cidr.last;
 }

@@ -14,6 +14,7 @@ import {
   fillObjectMetaSystemFields,
   formatIP,
   parseIP,
+  prefixContains,
   randomBelow,
 } from '@kapi/apimachinery';
 import { prefixEnd } from '@kapi/kv';
@@ -29,7 +30,7 @@ export const LABEL_MANAGED_BY = 'ipaddress.kubernetes.io/managed-by';
 /** The errors of kube's ipallocator (interfaces.go), with its texts. */
 export class IPAllocationError extends Error {
   constructor(
-    readonly reason: 'full' | 'allocated' | 'notInRange',
+    readonly reason: 'full' | 'allocated' | 'notInRange' | 'mismatchedNetwork',
     message: string,
   ) {
     super(message);
@@ -38,6 +39,8 @@ export class IPAllocationError extends Error {
 
 export const errFull = (): IPAllocationError => new IPAllocationError('full', 'range is full');
 export const errAllocated = (): IPAllocationError => new IPAllocationError('allocated', 'provided IP is already allocated');
+/** The MetaAllocator's answer for an address outside every service CIDR. */
+export const errMismatchedNetwork = (): IPAllocationError => new IPAllocationError('mismatchedNetwork', 'the provided network does not match the current range');
 export const errNotInRange = (ip: string): IPAllocationError => new IPAllocationError('notInRange', `provided IP ${ip} is not in the valid range`);
 
 /** IPAddress spec.parentRef: the object that owns the address. */
@@ -88,12 +91,14 @@ export class ServiceIPAllocator {
   }
 
   /**
-   * AllocateService for a requested address: ErrNotInRange outside first..last, ErrAllocated when
-   * its IPAddress exists. A dry run only checks the range. Answers the canonical address.
+   * MetaAllocator.AllocateService for a requested address: ErrMismatchedNetwork outside the CIDR,
+   * ErrNotInRange for its network (or IPv4 broadcast) address, ErrAllocated when its IPAddress
+   * exists. A dry run only checks the range. Answers the canonical address.
    */
   async allocate(ip: string, parent: ParentRef, dryRun: boolean): Promise<string> {
     const parsed = parseIP(ip);
-    if (!parsed || parsed.family !== this.cidr.family || !cidrContains(this.cidr, parsed.value)) throw errNotInRange(ip);
+    if (!parsed || !prefixContains(this.cidr, parsed.family, parsed.value)) throw errMismatchedNetwork();
+    if (!cidrContains(this.cidr, parsed.value)) throw errNotInRange(ip);
     const name = formatIP(parsed.family, parsed.value);
     if (dryRun) return name;
     if (!(await this.createIPAddress(name, parent))) throw errAllocated();

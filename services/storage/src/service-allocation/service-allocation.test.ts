@@ -108,8 +108,8 @@ describe('ServiceIPAllocator', () => {
     const allocator = new ServiceIPAllocator(parseServiceCIDR('10.0.0.0/24'), { store, ipAddresses });
     assert.equal(await allocator.allocate('10.0.0.10', parent, false), '10.0.0.10');
     await assert.rejects(allocator.allocate('10.0.0.10', parent, false), /provided IP is already allocated/);
-    await assert.rejects(allocator.allocate('10.0.1.10', parent, false), /provided IP 10.0.1.10 is not in the valid range/);
-    await assert.rejects(allocator.allocate('10.0.0.0', parent, false), /not in the valid range/);
+    await assert.rejects(allocator.allocate('10.0.1.10', parent, false), /^Error: the provided network does not match the current range$/);
+    await assert.rejects(allocator.allocate('10.0.0.0', parent, false), /^Error: provided IP 10.0.0.0 is not in the valid range$/);
     await assert.rejects(allocator.allocate('10.0.0.255', parent, false), /not in the valid range/);
     // A dry run checks the range only and writes nothing.
     assert.equal(await allocator.allocate('10.0.0.11', parent, true), '10.0.0.11');
@@ -177,7 +177,7 @@ describe('Service allocation through the registry', () => {
     await expectStatus(create(h, service('c', { clusterIP: '192.168.0.1' })), {
       code: 422,
       reason: 'Invalid',
-      message: 'Service "c" is invalid: spec.clusterIPs: Invalid value: ["192.168.0.1"]: failed to allocate IP 192.168.0.1: provided IP 192.168.0.1 is not in the valid range',
+      message: 'Service "c" is invalid: spec.clusterIPs: Invalid value: ["192.168.0.1"]: failed to allocate IP 192.168.0.1: the provided network does not match the current range',
     });
     const headless = await create(h, service('h', { clusterIP: 'None' }));
     assert.deepEqual(headless.spec.clusterIPs, ['None']);
