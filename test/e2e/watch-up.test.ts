@@ -3,7 +3,9 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { request } from 'node:https';
 import { type RunningServer, startUp } from '@kapi/cli';
+import { decodeObject, decodeWatchFrame } from '@kapi/schema';
 import { Kubectl, findKubectl } from '../support/kubectl.js';
 import { tempDir } from '../support/tmp.js';
 import { openWatch, type RawClient, rawClient, rawRequest } from '../support/watch-client.js';
@@ -93,6 +95,43 @@ describe('watch against kapi up', () => {
     assert.ok(Array.isArray(tables[0]!.columnDefinitions) && tables[0]!.columnDefinitions.length > 0);
     assert.equal(tables[1]!.columnDefinitions, null);
     assert.equal(tables[1]!.rows.length, 1);
+  });
+
+  it('streams protobuf frames to a client that asks for them (client-go informers do)', async () => {
+    const list = await rawRequest(client, 'GET', base);
+    const rv = list.body.metadata.resourceVersion as string;
+    const chunks: Buffer[] = [];
+    const headers = await new Promise<Record<string, unknown>>((resolve, reject) => {
+      const req = request(
+        {
+          host: client.server.hostname,
+          port: client.server.port,
+          path: `${base}?watch=true&resourceVersion=${rv}&timeoutSeconds=2`,
+          ca: client.ca,
+          cert: client.cert,
+          key: client.key,
+          headers: { Accept: 'application/vnd.kubernetes.protobuf;stream=watch, application/json;stream=watch' },
+        },
+        (res) => {
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve(res.headers));
+          res.on('error', reject);
+        },
+      );
+      req.on('error', reject);
+      req.end();
+      setTimeout(() => void rawRequest(client, 'POST', base, cm('pb1')), 300);
+    });
+    assert.equal(headers['content-type'], 'application/vnd.kubernetes.protobuf;stream=watch');
+    const stream = Buffer.concat(chunks);
+    const events: { type: string; name: unknown; kind: unknown }[] = [];
+    for (let offset = 0; offset < stream.length; ) {
+      const frame = decodeWatchFrame(stream.subarray(offset));
+      const object = decodeObject(frame.object);
+      events.push({ type: frame.type, name: (object.metadata as { name?: string }).name, kind: object.kind });
+      offset += frame.size;
+    }
+    assert.deepEqual(events, [{ type: 'ADDED', name: 'pb1', kind: 'ConfigMap' }]);
   });
 
   it('refuses bad watch options as kube does', async () => {

@@ -6,11 +6,12 @@
 //            the first object);
 //   PartialObjectMetadata, for metadata-only informers.
 // Status objects (ERROR events) are never converted (doTransformObject).
-// TODO(protobuf): the protobuf stream (length-prefixed frames, Content-Type
-// application/vnd.kubernetes.protobuf;stream=watch) plugs in here as one more WatchFrameEncoder
-// once the protobuf codec (branch `protobuf`) is merged and SERIALIZERS offers protobuf.
+//   Protobuf (`application/vnd.kubernetes.protobuf;stream=watch`): each event a length-prefixed
+//            metav1.WatchEvent whose object is the `k8s\0`-enveloped object; also for
+//            PartialObjectMetadata, which has a proto message (Table has none: kube answers 406).
 
 import type { WatchEventType } from './session.js';
+import { encodeProtobufWatchEvent, PROTOBUF_WATCH_CONTENT_TYPE } from '../protobuf.js';
 import { buildTable, partialObjectMetadata, type ColumnProvider, type IncludeObject } from '../table.js';
 
 export interface WatchFrameEncoder {
@@ -77,6 +78,37 @@ export function partialMetadataWatchEncoder(metaVersion: string): WatchFrameEnco
       const value = JSON.parse(decoder.decode(object)) as Record<string, unknown>;
       if (isStatus(value)) return frame(type, object);
       return frame(type, JSON.stringify(partialObjectMetadata(value, metaVersion)));
+    },
+  };
+}
+
+/** Protobuf frames shared by every protobuf watcher of the same event, like the JSON ones. */
+const sharedProtobufFrames = new WeakMap<Uint8Array, Map<WatchEventType, Buffer>>();
+
+export const PROTOBUF_WATCH_ENCODER: WatchFrameEncoder = {
+  contentType: PROTOBUF_WATCH_CONTENT_TYPE,
+  encode(type, object) {
+    let byType = sharedProtobufFrames.get(object);
+    if (!byType) {
+      byType = new Map();
+      sharedProtobufFrames.set(object, byType);
+    }
+    let framed = byType.get(type);
+    if (!framed) {
+      framed = encodeProtobufWatchEvent(type, object);
+      byType.set(type, framed);
+    }
+    return framed;
+  },
+};
+
+/** A PartialObjectMetadata watch in protobuf. */
+export function protobufPartialMetadataWatchEncoder(metaVersion: string): WatchFrameEncoder {
+  return {
+    contentType: PROTOBUF_WATCH_CONTENT_TYPE,
+    encode(type, object) {
+      const value = JSON.parse(decoder.decode(object)) as Record<string, unknown>;
+      return encodeProtobufWatchEvent(type, isStatus(value) ? value : partialObjectMetadata(value, metaVersion));
     },
   };
 }

@@ -15,13 +15,21 @@
 import { randomInt } from 'node:crypto';
 import { fieldPath, forbidden, type FieldError, newBadRequest, newNotAcceptable, newSelectionPredicate, notSupported, parseFieldSelector, parseResourceVersion } from '@kapi/apimachinery';
 import type { RequestContext } from '../context.js';
-import { negotiateOutputMediaType, SERIALIZERS, type NegotiatedOutput } from '../negotiation.js';
+import { negotiateOutputMediaType, type NegotiatedOutput } from '../negotiation.js';
+import { isProtobuf, serializersForKind } from '../protobuf.js';
 import { decodeIncludeObject, optionsInvalid, type DecodedListOptions } from '../options.js';
 import type { ResourceRoute } from '../routes/resolve.js';
 import { resourceRestrictions } from '../routes/transform.js';
 import { notAcceptableMessage } from '../status.js';
 import { DEFAULT_COLUMNS, type ColumnProviderLookup } from '../table.js';
-import { JSON_WATCH_ENCODER, partialMetadataWatchEncoder, tableWatchEncoder, type WatchFrameEncoder } from './encoders.js';
+import {
+  JSON_WATCH_ENCODER,
+  partialMetadataWatchEncoder,
+  PROTOBUF_WATCH_ENCODER,
+  protobufPartialMetadataWatchEncoder,
+  tableWatchEncoder,
+  type WatchFrameEncoder,
+} from './encoders.js';
 import type { WatchFeeds } from './feed.js';
 import { WatchSession, type WatchOutput } from './session.js';
 
@@ -64,16 +72,19 @@ export function validateWatchOptions(opts: DecodedListOptions): FieldError[] {
 /** The encoder the negotiated output asks for (kube's targetEncodingForTransform). */
 function encoderFor(ctx: RequestContext, out: NegotiatedOutput, route: ResourceRoute, deps: WatchHandlerDeps): WatchFrameEncoder {
   const target = out.options.convert;
-  if (!target) return JSON_WATCH_ENCODER;
+  const protobuf = isProtobuf(out.serializer);
+  if (!target) return protobuf ? PROTOBUF_WATCH_ENCODER : JSON_WATCH_ENCODER;
   const metaVersion = target.version;
   if (target.group !== META_GROUP || (metaVersion !== 'v1' && metaVersion !== 'v1beta1')) throw newNotAcceptable(['application/json']);
   switch (target.kind) {
     case 'Table': {
+      // meta/v1 Table is +protobuf=false: there is no protobuf Table stream.
+      if (protobuf) throw newNotAcceptable(['application/json']);
       const provider = deps.columns(route.info, '') ?? DEFAULT_COLUMNS;
       return tableWatchEncoder(provider, decodeIncludeObject(ctx.query), metaVersion, deps.now);
     }
     case 'PartialObjectMetadata':
-      return partialMetadataWatchEncoder(metaVersion);
+      return protobuf ? protobufPartialMetadataWatchEncoder(metaVersion) : partialMetadataWatchEncoder(metaVersion);
     default:
       throw notAcceptableMessage(`you requested ${target.kind}, but the requested object is not a list`);
   }
@@ -99,7 +110,7 @@ export async function serveWatch(ctx: RequestContext, route: ResourceRoute, opts
   // NegotiateOutputMediaTypeStream: only serializers with a stream framer.
   const streaming = negotiateOutputMediaType(
     { accept: ctx.header('accept'), query: ctx.query, userAgent: ctx.header('user-agent') },
-    SERIALIZERS.filter((s) => s.streaming),
+    serializersForKind({ group: route.info.group, version: route.info.version, kind: route.info.kind }).filter((s) => s.streaming),
     resourceRestrictions(route.info, route.subresource),
   );
   const encoder = encoderFor(ctx, { ...out, serializer: streaming.serializer }, route, deps);
