@@ -1,3 +1,4 @@
 export * from './types.js';
 export * from './catalogue.js';
 export * from './openapi.js';
+export * as structuredMerge from './structured-merge/index.js';
