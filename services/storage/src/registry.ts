@@ -6,6 +6,7 @@
 // ObjectMeta validation is admission's (DESIGN: validate schema+strategy in the admission worker).
 
 import {
+  APPLY_PATCH_TYPE,
   type GroupResource,
   type KubeObject,
   apiVersionOf,
@@ -35,6 +36,7 @@ import type { Catalogue, ResourceInfo } from '@kapi/schema';
 import type { Admitted, Admitter } from './admitter.js';
 import { type DeleteOptions, planDelete } from './before-delete.js';
 import { prepareUpdate, shouldDeleteDuringUpdate } from './before-update.js';
+import { applyToObject, decodeApplyBody, recordUpdate } from './field-manager.js';
 import { jsonEqual } from './json-equal.js';
 import { collectionPrefix, requestObjectKey } from './keys.js';
 import { listObjects, type ListRequestOptions } from './list.js';
@@ -109,6 +111,10 @@ function qualified(info: ResourceInfo): GroupResource {
  * lost race (undefined: the key is gone). */
 type Written = { object: KubeObject } | { lost: StoredObject | undefined };
 
+/** How a write records managedFields: an Update entry for the request's manager, or none
+ * beyond what server-side apply already recorded. */
+type FieldTracking = 'update' | 'apply';
+
 /** The uid precondition of a PUT (rest.DefaultUpdatedObjectInfo.Preconditions: the body's uid). */
 interface UpdatePreconditions {
   uid?: string;
@@ -169,6 +175,7 @@ export class Registry {
     const generating = !metadata.name && !!metadata.generateName;
     if (generating) metadata.name = generateName(metadata.generateName!);
     this.prepareForCreate(scope, object);
+    recordUpdate(scope.info, '', this.now, undefined, object, options.fieldManager);
 
     const admitted = await this.admitCreate(scope, object, options);
     const created = admitted.object;
@@ -249,6 +256,7 @@ export class Registry {
   }
 
   async patch(scope: RequestScope, patchType: string, patch: Uint8Array, options: WriteOptions): Promise<WriteResult> {
+    if (patchType === APPLY_PATCH_TYPE) return this.apply(scope, patch, options);
     // PatchResource refuses a patch type it does not apply before anything else (415).
     const apply = preparePatch(patchType, patch, { fieldValidation: options.fieldValidation, maxCopyBytes: this.jsonPatchMaxCopyBytes });
     this.requireStored(scope, 'patch');
@@ -263,6 +271,29 @@ export class Registry {
   }
 
   /**
+   * Server-side apply (applyPatcher): the body decoded once (400 before anything is read), then
+   * merged into each state GuaranteedUpdate tries; a missing object is created from the applied
+   * configuration (never through a subresource). managedFields come from the apply itself.
+   */
+  private async apply(scope: RequestScope, patch: Uint8Array, options: WriteOptions): Promise<WriteResult> {
+    this.requireStored(scope, 'patch');
+    const config = decodeApplyBody(patch);
+    return this.guaranteedUpdate(
+      scope,
+      options,
+      {},
+      (current) => {
+        if (current === undefined && scope.subresource !== '') throw newNotFound(qualified(scope.info), scope.name);
+        const applied = applyToObject(scope.info, scope.subresource, this.now, current, structuredClone(config), options.fieldManager, options.force);
+        const name = applied.metadata?.name ?? '';
+        if (name !== scope.name) throw newBadRequest(`the name of the object (${name}) does not match the name on the URL (${scope.name})`);
+        return applied;
+      },
+      'apply',
+    );
+  }
+
+  /**
    * kube's Store.Update over etcd3 GuaranteedUpdate: check the preconditions on the current
    * state, compute the new object from it, apply the resourceVersion rules, prepare, admit and
    * compare-and-swap; a lost race starts over from the state the failed write returned, for as
@@ -273,9 +304,10 @@ export class Registry {
     options: WriteOptions,
     preconditions: UpdatePreconditions,
     desired: (current: KubeObject | undefined) => KubeObject,
+    tracking: FieldTracking = 'update',
   ): Promise<WriteResult> {
     try {
-      return await this.guaranteedUpdateOnce(scope, options, preconditions, desired);
+      return await this.guaranteedUpdateOnce(scope, options, preconditions, desired, tracking);
     } finally {
       this.forgetNamespace(scope);
     }
@@ -291,12 +323,14 @@ export class Registry {
     options: WriteOptions,
     preconditions: UpdatePreconditions,
     desired: (current: KubeObject | undefined) => KubeObject,
+    tracking: FieldTracking,
   ): Promise<WriteResult> {
     const key = requestObjectKey(scope.info, scope.namespace, scope.name);
     const strategy = strategyFor(scope.info);
     const qr = qualified(scope.info);
     // Subresources never create (kube passes forceAllowCreate=false and the strategy's own).
-    const mayCreate = scope.subresource === '' && strategy.allowCreateOnUpdate;
+    // Apply creates what does not exist whatever the type says (patch.go forceAllowCreate).
+    const mayCreate = scope.subresource === '' && (strategy.allowCreateOnUpdate || tracking === 'apply');
     const retry = new CasRetry(this.casRetryBudgetMs);
     let { current } = await this.store.get(key);
     for (;;) {
@@ -305,7 +339,7 @@ export class Registry {
       const next = desired(current ? structuredClone(current.object) : undefined);
 
       if (!current) {
-        const created = await this.createOnUpdate(scope, key, next, options);
+        const created = await this.createOnUpdate(scope, key, next, options, tracking);
         if (created.result) return created.result;
         current = created.current;
         if (!(await retry.backoff())) throw newConflict(qr, scope.name, OPTIMISTIC_LOCK_ERROR_MSG);
@@ -315,6 +349,7 @@ export class Registry {
       const old = current.object;
       this.applyResourceVersionRules(scope, strategy, next, current);
       const updated = prepareUpdate(scope, strategy, next, old);
+      if (tracking === 'update') recordUpdate(scope.info, scope.subresource, this.now, old, updated, options.fieldManager);
       const admitted = await this.admitter.admit({
         operation: 'UPDATE',
         info: scope.info,
@@ -396,11 +431,13 @@ export class Registry {
     key: string,
     object: KubeObject,
     options: WriteOptions,
+    tracking: FieldTracking,
   ): Promise<{ result: WriteResult; current?: undefined } | { result?: undefined; current: StoredObject | undefined }> {
     const metadata = (object.metadata ??= {});
     ensureNamespaceMatchesRequest(metadata, scope.namespace, scope.info.namespaced);
     await this.namespaces.requireActive(scope.info, scope.namespace, object);
     this.prepareForCreate(scope, object);
+    if (tracking === 'update') recordUpdate(scope.info, '', this.now, undefined, object, options.fieldManager);
     const admitted = await this.admitCreate(scope, object, options);
     const created = admitted.object;
     const inserted = await this.insert(key, created, options.dryRun);
