@@ -4,6 +4,8 @@
 // kube writes for create, replace, patch and apply; client-side apply's create still works.
 
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { request } from 'node:https';
 import { after, before, describe, it } from 'node:test';
 import { type RunningServer, startUp } from '@kapi/cli';
 import { parse } from 'yaml';
@@ -142,5 +144,77 @@ describe('server-side apply with kubectl', { skip: binary ? false : 'no kubectl 
     assert.deepEqual(patchEntry.fieldsV1, { 'f:data': { 'f:c': {} } });
     // Without --show-managed-fields kubectl hides them.
     assert.doesNotMatch(await kubectl.ok(['get', 'configmap', 'plain', '-n', 'ssa', '-o', 'yaml']), /managedFields/);
+  });
+});
+
+/** One HTTPS request with the admin credentials of a kubeconfig kapi wrote. */
+function call(kubeconfigPath: string, method: string, path: string, headers: Record<string, string>, body?: string): Promise<{ code: number; body: string }> {
+  const config = parse(readFileSync(kubeconfigPath, 'utf8')) as {
+    clusters: { cluster: { server: string; 'certificate-authority-data': string } }[];
+    users: { user: { 'client-certificate-data': string; 'client-key-data': string } }[];
+  };
+  const cluster = config.clusters[0]!.cluster;
+  const user = config.users[0]!.user;
+  const url = new URL(path, cluster.server);
+  const b64 = (s: string) => Buffer.from(s, 'base64');
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method, headers, ca: b64(cluster['certificate-authority-data']), cert: b64(user['client-certificate-data']), key: b64(user['client-key-data']) }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ code: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+// What @kubernetes/client-node sends for a server-side apply (patchNamespaced* with the
+// Content-Type application/apply-patch+yaml, the object serialized as JSON, fieldManager and
+// force in the query).
+describe('server-side apply as @kubernetes/client-node sends it', () => {
+  let dir: Awaited<ReturnType<typeof tempDir>>;
+  let server: RunningServer | undefined;
+  const path = '/apis/apps/v1/namespaces/default/deployments/api';
+  const headers = { 'content-type': 'application/apply-patch+yaml', accept: 'application/json', 'user-agent': 'node-fetch' };
+  const body = (replicas: number) =>
+    JSON.stringify({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'api', namespace: 'default' }, spec: { replicas, selector: { matchLabels: { app: 'api' } }, template: { metadata: { labels: { app: 'api' } }, spec: { containers: [{ name: 'api', image: 'nginx' }] } } } });
+
+  before(async () => {
+    dir = await tempDir('e2e-ssa-http');
+    server = await startUp({ dataDir: dir.path, securePort: 0, bindAddress: '127.0.0.1', admissionWorkers: 1, quiet: true });
+  });
+
+  after(async () => {
+    await server?.stop();
+    await dir.remove();
+  });
+
+  it('creates, conflicts (409 Status with FieldManagerConflict causes), forces, and requires a field manager', async () => {
+    const kc = server!.kubeconfigPath;
+    const created = await call(kc, 'PATCH', `${path}?fieldManager=client-a`, headers, body(1));
+    assert.equal(created.code, 201, created.body);
+    const object = JSON.parse(created.body) as { metadata: { managedFields: Entry[] } };
+    assert.deepEqual(object.metadata.managedFields.map((e) => [e.manager, e.operation]), [['client-a', 'Apply']]);
+
+    const conflict = await call(kc, 'PATCH', `${path}?fieldManager=client-b`, headers, body(2));
+    assert.equal(conflict.code, 409);
+    assert.deepEqual(JSON.parse(conflict.body), {
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      message: 'Apply failed with 1 conflict: conflict with "client-a": .spec.replicas',
+      reason: 'Conflict',
+      details: { causes: [{ reason: 'FieldManagerConflict', message: 'conflict with "client-a"', field: '.spec.replicas' }] },
+      code: 409,
+    });
+
+    const forced = await call(kc, 'PATCH', `${path}?fieldManager=client-b&force=true`, headers, body(2));
+    assert.equal(forced.code, 200, forced.body);
+    assert.equal((JSON.parse(forced.body) as { spec: { replicas: number } }).spec.replicas, 2);
+
+    const missing = await call(kc, 'PATCH', path, headers, body(2));
+    assert.equal(missing.code, 422);
+    assert.equal((JSON.parse(missing.body) as { message: string }).message, 'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch');
   });
 });

@@ -98,7 +98,7 @@ describe('server-side apply', () => {
       reason: 'Conflict',
       message: 'Apply failed with 1 conflict: conflict with "kubectl-client-side-apply" using apps/v1: .spec.replicas',
     });
-    assert.deepEqual(status.details, { causes: [{ type: 'FieldManagerConflict', message: 'conflict with "kubectl-client-side-apply" using apps/v1', field: '.spec.replicas' }] });
+    assert.deepEqual(status.details, { causes: [{ reason: 'FieldManagerConflict', message: 'conflict with "kubectl-client-side-apply" using apps/v1', field: '.spec.replicas' }] });
     const forced = objectOf(await apply(h, DEPLOYMENT_YAML(3), 'mgr', true));
     assert.equal((forced.spec as { replicas: number }).replicas, 3);
     const csa = forced.metadata!.managedFields!.find((e) => e.manager === 'kubectl-client-side-apply')!;

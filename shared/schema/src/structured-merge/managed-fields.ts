@@ -268,7 +268,7 @@ export function recordUpdate(scope: FieldManagerScope, live: Record<string, unkn
 
 /** A failed apply as kube-apiserver reports it. */
 export type ApplyFailure =
-  | { kind: 'conflict'; message: string; causes: { type: 'FieldManagerConflict'; message: string; field: string }[] }
+  | { kind: 'conflict'; message: string; causes: { reason: 'FieldManagerConflict'; message: string; field: string }[] }
   | { kind: 'badRequest'; message: string }
   | { kind: 'internal'; message: string };
 
@@ -289,7 +289,7 @@ export function printManager(id: string): string {
 
 /** NewConflictError: the message and causes of a 409 for conflicts. */
 export function conflictFailure(conflicts: readonly Conflict[]): ApplyFailure {
-  const causes = conflicts.map((c) => ({ type: 'FieldManagerConflict' as const, message: `conflict with ${printManager(c.manager)}`, field: pathString(c.path) }));
+  const causes = conflicts.map((c) => ({ reason: 'FieldManagerConflict' as const, message: `conflict with ${printManager(c.manager)}`, field: pathString(c.path) }));
   let message: string;
   if (conflicts.length === 1) {
     message = `Apply failed with 1 conflict: conflict with ${printManager(conflicts[0]!.manager)}: ${pathString(conflicts[0]!.path)}`;
