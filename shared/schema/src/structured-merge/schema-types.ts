@@ -60,6 +60,13 @@ const UNTYPED_SCALAR: ScalarType = { kind: 'scalar', scalar: 'untyped' };
 
 const compiled = new WeakMap<SchemaObject, TypeNode>();
 
+/** Defaults of list-map key fields that the published v2 document lacks (Go's +default markers,
+ * which the apiserver's own models carry): a port without a protocol is keyed as TCP. */
+const KEY_DEFAULTS: Record<string, Record<string, unknown>> = {
+  'io.k8s.api.core.v1.ContainerPort': { protocol: 'TCP' },
+  'io.k8s.api.core.v1.ServicePort': { protocol: 'TCP' },
+};
+
 /** The structured-merge type of a schema object (a `$ref` is followed). */
 export function typeOfSchema(schema: SchemaObject): TypeNode {
   let node = compiled.get(schema);
@@ -112,6 +119,7 @@ function compile(original: SchemaObject): TypeNode {
   // Extensions may sit next to a $ref (the referring property) — list and map types then win.
   const schema = deref(original);
   const ext = (name: string): unknown => original[name] ?? schema[name];
+  const definition = original.$ref?.startsWith('#/definitions/') ? original.$ref.slice('#/definitions/'.length) : '';
   if (schema['x-kubernetes-int-or-string'] || schema.format === 'int-or-string') return UNTYPED_SCALAR;
   switch (schema.type) {
     case 'string':
@@ -153,7 +161,8 @@ function compile(original: SchemaObject): TypeNode {
         return preserve ? DEDUCED : undefined;
       },
       fieldDefault(name: string): unknown {
-        return Object.hasOwn(props, name) ? (props[name]!.default ?? deref(props[name]!).default) : undefined;
+        if (!Object.hasOwn(props, name)) return undefined;
+        return props[name]!.default ?? deref(props[name]!).default ?? KEY_DEFAULTS[definition]?.[name];
       },
       isRequired: (name: string): boolean => schema.required?.includes(name) ?? false,
     };
