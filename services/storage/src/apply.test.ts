@@ -161,6 +161,11 @@ describe('server-side apply', () => {
       reason: 'BadRequest',
       message: 'metadata.managedFields must be nil',
     });
+    await expectStatus(apply(h, 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\nspec:\n  paused: true\n  paused: false\n', 'mgr'), {
+      code: 400,
+      reason: 'BadRequest',
+      message: 'error strict decoding YAML: error converting YAML to JSON: yaml: unmarshal errors:\n  line 7: key "paused" already set in map',
+    });
     await expectStatus(h.registry.get(scope('deployments', 'ns', 'd')), { code: 404, reason: 'NotFound' });
   });
 });

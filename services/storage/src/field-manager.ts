@@ -14,7 +14,7 @@ import {
   parseGoJSON,
 } from '@kapi/apimachinery';
 import { type ResourceInfo, structuredMerge } from '@kapi/schema';
-import { parseDocument } from 'yaml';
+import { LineCounter, isMap, isScalar, parseDocument, visit } from 'yaml';
 
 /** RFC 3339 with seconds, as metav1.Time marshals. */
 function nowSeconds(now: () => Date): () => string {
@@ -104,6 +104,38 @@ export function decodeApplyBody(body: Uint8Array): Record<string, unknown> {
     throw newBadRequest(`error decoding YAML: error unmarshaling JSON: while decoding JSON: json: cannot unmarshal ${kind} into Go value of type map[string]interface {}`);
   }
   return value as Record<string, unknown>;
+}
+
+/**
+ * yaml.UnmarshalStrict's complaint about an apply body (which kube makes after a successful apply
+ * when fieldValidation is Strict or Warn): every key set twice in one map, as go-yaml words it.
+ */
+export function duplicateKeyErrors(body: Uint8Array): string[] {
+  const lines = new LineCounter();
+  const doc = parseDocument(Buffer.from(body).toString('utf8'), { version: '1.1', uniqueKeys: false, lineCounter: lines });
+  if (doc.errors.length > 0) return [];
+  const errors: string[] = [];
+  visit(doc, {
+    Map(_, map) {
+      if (!isMap(map)) return;
+      const seen = new Set<string>();
+      for (const pair of map.items) {
+        const key = isScalar(pair.key) ? String(pair.key.value) : undefined;
+        if (key === undefined) continue;
+        if (seen.has(key)) {
+          const line = isScalar(pair.key) && pair.key.range ? lines.linePos(pair.key.range[0]).line : 0;
+          errors.push(`line ${line}: key ${JSON.stringify(key)} already set in map`);
+        }
+        seen.add(key);
+      }
+    },
+  });
+  return errors;
+}
+
+/** The 400 kube answers for duplicate keys under fieldValidation=Strict. */
+export function strictDecodingError(errors: readonly string[]): StatusError {
+  return newBadRequest(`error strict decoding YAML: error converting YAML to JSON: yaml: unmarshal errors:\n  ${errors.join('\n  ')}`);
 }
 
 /**

@@ -36,7 +36,7 @@ import type { Catalogue, ResourceInfo } from '@kapi/schema';
 import type { Admitted, Admitter } from './admitter.js';
 import { type DeleteOptions, planDelete } from './before-delete.js';
 import { prepareUpdate, shouldDeleteDuringUpdate } from './before-update.js';
-import { applyToObject, decodeApplyBody, recordUpdate } from './field-manager.js';
+import { applyToObject, decodeApplyBody, duplicateKeyErrors, recordUpdate, strictDecodingError } from './field-manager.js';
 import { jsonEqual } from './json-equal.js';
 import { collectionPrefix, requestObjectKey } from './keys.js';
 import { listObjects, type ListRequestOptions } from './list.js';
@@ -285,6 +285,11 @@ export class Registry {
       (current) => {
         if (current === undefined && scope.subresource !== '') throw newNotFound(qualified(scope.info), scope.name);
         const applied = applyToObject(scope.info, scope.subresource, this.now, current, structuredClone(config), options.fieldManager, options.force);
+        // After a successful apply, Strict refuses keys set twice (Warn's warnings are not kept).
+        if (options.fieldValidation === 'Strict') {
+          const duplicates = duplicateKeyErrors(patch);
+          if (duplicates.length > 0) throw strictDecodingError(duplicates);
+        }
         const name = applied.metadata?.name ?? '';
         if (name !== scope.name) throw newBadRequest(`the name of the object (${name}) does not match the name on the URL (${scope.name})`);
         return applied;

@@ -359,9 +359,44 @@ export function applyObject(scope: FieldManagerScope, live: Record<string, unkno
     object = dropNulls(result.object) as Record<string, unknown>;
     managed.times.set(id, scope.now());
   }
+  syncLastApplied(object, config, manager);
   capUpdateManagers(managed, scope.maxUpdateManagers ?? DEFAULT_MAX_UPDATE_MANAGERS);
   setManagedFields(object, managed);
   return object;
+}
+
+/** kubectl's client-side apply annotation. */
+export const LAST_APPLIED_ANNOTATION = 'kubectl.kubernetes.io/last-applied-configuration';
+/** apimachinery's TotalAnnotationSizeLimitB. */
+const TOTAL_ANNOTATION_SIZE_LIMIT = 256 * 1024;
+
+/** encoding/json of a map: keys sorted, HTML characters escaped, as UnstructuredJSONScheme
+ * writes (json.Encoder, which ends with a newline). */
+function encodeUnstructured(value: unknown): string {
+  return `${goJSONEncode(value)}\n`;
+}
+
+/**
+ * lastAppliedUpdater.Apply: when kubectl itself ("kubectl" manager) applies server-side to an
+ * object that carries client-side apply's annotation, the annotation follows the applied
+ * configuration (without the annotation), so a later client-side apply computes its patch from
+ * what was applied last. Dropped when the annotations would exceed their total size limit.
+ */
+export function syncLastApplied(object: Record<string, unknown>, config: Record<string, unknown>, manager: string): void {
+  if (manager !== 'kubectl') return;
+  const meta = object.metadata as Record<string, unknown> | undefined;
+  const annotations = meta?.annotations as Record<string, string> | undefined;
+  if (!annotations || !Object.hasOwn(annotations, LAST_APPLIED_ANNOTATION)) return;
+  const applied = structuredClone(config);
+  const appliedMeta = applied.metadata as Record<string, unknown> | undefined;
+  const appliedAnnotations = appliedMeta?.annotations as Record<string, unknown> | undefined;
+  if (appliedAnnotations && typeof appliedAnnotations === 'object') delete appliedAnnotations[LAST_APPLIED_ANNOTATION];
+  const updated: Record<string, string> = { ...annotations, [LAST_APPLIED_ANNOTATION]: encodeUnstructured(applied) };
+  let size = 0;
+  const utf8 = new TextEncoder();
+  for (const [k, v] of Object.entries(updated)) size += utf8.encode(k).length + utf8.encode(String(v)).length;
+  if (size > TOTAL_ANNOTATION_SIZE_LIMIT) delete updated[LAST_APPLIED_ANNOTATION];
+  meta!.annotations = updated;
 }
 
 function safeValidate(value: unknown, type: TypeNode, allowDuplicates: boolean): string | undefined {

@@ -425,3 +425,17 @@ describe('managedFields', () => {
     assert.deepEqual(set.paths().map(pathString), ['.spec', '.spec.a', '.spec.list', '.spec.m', '.spec.m.x']);
   });
 });
+
+describe('client-side apply annotation', () => {
+  test('kubectl\'s server-side apply keeps last-applied-configuration in step; other managers leave it', () => {
+    const live = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd', namespace: 'ns', annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{"old":true}\n' } }, spec: { replicas: 1 } };
+    const config = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd', namespace: 'ns' }, spec: { replicas: 1, paused: true } };
+    const byKubectl = applyObject(scope(), live, config, 'kubectl', true) as { metadata: { annotations: Record<string, string> } };
+    assert.equal(
+      byKubectl.metadata.annotations['kubectl.kubernetes.io/last-applied-configuration'],
+      '{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"d","namespace":"ns"},"spec":{"paused":true,"replicas":1}}\n',
+    );
+    const byOther = applyObject(scope(), live, config, 'helm', true) as { metadata: { annotations: Record<string, string> } };
+    assert.equal(byOther.metadata.annotations['kubectl.kubernetes.io/last-applied-configuration'], '{"old":true}\n');
+  });
+});

@@ -8,8 +8,9 @@ import { FieldSet } from './field-set.js';
 import { type JSONValue, type Path, type PathElement, goJSONEncode, pathString, serializePathElement } from './path-element.js';
 import { DEDUCED, type ListType, type MapType, type TypeNode, UNTYPED_ATOMIC } from './schema-types.js';
 
-/** Deeper values are refused (kube decodes JSON at most 10,000 deep; objects are far less). */
-export const MAX_DEPTH = 10_000;
+/** Deeper values are refused: the walks recurse, and typed objects are a few dozen levels deep
+ * (untyped data may go deeper, never this deep in practice). */
+export const MAX_DEPTH = 1000;
 
 const isObject = (v: unknown): v is Record<string, JSONValue> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
