@@ -119,6 +119,14 @@ describe('server-side apply with kubectl', { skip: binary ? false : 'no kubectl 
     });
     const conflict = await kubectl.run(['apply', '--server-side', '--validate=false', '--field-manager=ssa-user', '-f', '-'], { input: cm('green') });
     assert.match(conflict.stderr, /^error: Apply failed with 1 conflict: conflict with "kubectl-client-side-apply" using v1: \.data\.mode\n/);
+ 
+    // kubectl itself may move the object to server-side apply: the fields still as it applied
+    // them client-side are taken over, and its annotation follows.
+    assert.equal((await kubectl.ok(['apply', '--server-side', '--validate=false', '-f', '-'], { input: cm('green') })).trim(), 'configmap/settings serverside-applied');
+    const lastApplied = await kubectl.ok(['get', 'configmap', 'settings', '-n', 'ssa', '-o', 'jsonpath={.metadata.annotations.kubectl\\.kubernetes\\.io/last-applied-configuration}']);
+    assert.equal(JSON.parse(lastApplied).data.mode, 'green');
+    const after = await managedFields('configmap', 'settings');
+    assert.deepEqual(after.find((e) => e.manager === 'kubectl')?.fieldsV1, { 'f:data': { 'f:mode': {} } });
   });
 
   it('shows kube-shaped entries after create, replace and patch', async () => {

@@ -5,7 +5,7 @@
 import { FieldSet, FieldsV1Error } from './field-set.js';
 import { goJSONEncode, pathString } from './path-element.js';
 import type { TypeNode } from './schema-types.js';
-import { TypedValueError, formatTypeErrors, validateValue } from './typed-value.js';
+import { TypedValueError, compareValues, formatTypeErrors, toFieldSet, validateValue } from './typed-value.js';
 import { type Conflict, ConflictsError, type ManagedFieldSets, type UpdaterOptions, applyConfiguration, updateManagedFields } from './updater.js';
 
 /** metav1.ManagedFieldsEntry as stored. */
@@ -342,10 +342,28 @@ export function applyObject(scope: FieldManagerScope, live: Record<string, unkno
   if (liveErrors) throw new ApplyError({ kind: 'internal', message: `failed to create typed live object (${objectGVKNN(liveValue)}): ${liveErrors}` });
 
   const id = managerIdentifier({ manager: manager || 'unknown', operation: 'Apply', subresource: scope.subresource });
+  const options: UpdaterOptions = scope.ignored ? { ignored: scope.ignored } : {};
+  const attempt = (forced: boolean) => {
+    // The updater rewrites the map it is given: every attempt starts from the decoded entries.
+    const fields = new Map(managed.fields);
+    const applied = applyConfiguration(scope.type, liveValue, config, scope.apiVersion, fields, id, forced, options);
+    managed.fields = fields;
+    return applied;
+  };
   let result;
   try {
-    const options: UpdaterOptions = scope.ignored ? { ignored: scope.ignored } : {};
-    result = applyConfiguration(scope.type, liveValue, config, scope.apiVersion, managed.fields, id, force, options);
+    try {
+      result = attempt(force);
+    } catch (err) {
+      // lastAppliedManager: kubectl moving from client-side to server-side apply may take over
+      // the fields whose live values are still what it applied last (client-side).
+      if (!(err instanceof ConflictsError) || manager !== 'kubectl') throw err;
+      const allowed = allowedConflictsFromLastApplied(scope, liveValue);
+      if (!allowed) throw err;
+      const remaining = err.conflicts.filter((c) => !allowed.has(c.path));
+      if (remaining.length > 0) throw new ConflictsError(remaining);
+      result = attempt(true);
+    }
   } catch (err) {
     if (err instanceof ConflictsError) throw new ApplyError(conflictFailure(err.conflicts));
     if (err instanceof TypedValueError) throw new ApplyError({ kind: 'internal', message: `failed to merge config: ${err.message}` });
@@ -397,6 +415,26 @@ export function syncLastApplied(object: Record<string, unknown>, config: Record<
   for (const [k, v] of Object.entries(updated)) size += utf8.encode(k).length + utf8.encode(String(v)).length;
   if (size > TOTAL_ANNOTATION_SIZE_LIMIT) delete updated[LAST_APPLIED_ANNOTATION];
   meta!.annotations = updated;
+}
+
+/** lastAppliedManager.allowedConflictsFromLastApplied: the fields of the client-side apply
+ * annotation whose live values are unchanged since (undefined when there is no usable one). */
+function allowedConflictsFromLastApplied(scope: FieldManagerScope, live: Record<string, unknown>): FieldSet | undefined {
+  const annotations = (live.metadata as Record<string, unknown> | undefined)?.annotations as Record<string, unknown> | undefined;
+  const text = annotations?.[LAST_APPLIED_ANNOTATION];
+  if (typeof text !== 'string' || text === '') return undefined;
+  let lastApplied: unknown;
+  try {
+    lastApplied = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (lastApplied === null || typeof lastApplied !== 'object' || Array.isArray(lastApplied)) return undefined;
+  if ((lastApplied as Record<string, unknown>).apiVersion !== scope.apiVersion) return undefined;
+  if (safeValidate(lastApplied, scope.type, false) !== undefined) return undefined;
+  const set = toFieldSet(lastApplied, scope.type);
+  const changed = compareValues(lastApplied, live, scope.type);
+  return set.difference(changed.modified).difference(changed.added).difference(changed.removed);
 }
 
 function safeValidate(value: unknown, type: TypeNode, allowDuplicates: boolean): string | undefined {

@@ -439,3 +439,26 @@ describe('client-side apply annotation', () => {
     assert.equal(byOther.metadata.annotations['kubectl.kubernetes.io/last-applied-configuration'], '{"old":true}\n');
   });
 });
+
+describe('moving from client-side to server-side apply (lastAppliedManager)', () => {
+  const csaCreated = (): Record<string, unknown> => {
+    const object: Record<string, unknown> = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'd', namespace: 'ns', annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"d","namespace":"ns"},"spec":{"replicas":1}}\n' } },
+      spec: { replicas: 1 },
+    };
+    recordUpdate(scope(), undefined, object, 'kubectl-client-side-apply');
+    return object;
+  };
+
+  test('kubectl takes over fields still as it applied them client-side; others conflict', () => {
+    const config = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd', namespace: 'ns' }, spec: { replicas: 5 } };
+    const migrated = applyObject(scope(), csaCreated(), config, 'kubectl', false) as { spec: { replicas: number }; metadata: { managedFields: { manager: string }[] } };
+    assert.equal(migrated.spec.replicas, 5);
+    assert.throws(() => applyObject(scope(), csaCreated(), config, 'other', false), /conflict with "kubectl-client-side-apply" using apps\/v1: \.spec\.replicas/);
+    const changed = csaCreated();
+    (changed.spec as { replicas: number }).replicas = 2;
+    assert.throws(() => applyObject(scope(), changed, config, 'kubectl', false), /Apply failed with 1 conflict/, 'a value changed since the client-side apply still conflicts');
+  });
+});
