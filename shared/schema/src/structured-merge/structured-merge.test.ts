@@ -462,3 +462,28 @@ describe('moving from client-side to server-side apply (lastAppliedManager)', ()
     assert.throws(() => applyObject(scope(), changed, config, 'kubectl', false), /Apply failed with 1 conflict/, 'a value changed since the client-side apply still conflicts');
   });
 });
+
+describe('Update entries as kube shapes them from Go objects', () => {
+  test('value structs and required lists of a present parent carry no "."; pointers and new list items do', () => {
+    const object: Record<string, unknown> = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'd' },
+      spec: {
+        strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1 } },
+        template: { spec: { containers: [{ name: 'c', resources: { limits: { cpu: '1' } } }] } },
+      },
+    };
+    recordUpdate(scope(), undefined, object, 'kubectl-create');
+    assert.deepEqual((object.metadata as { managedFields: { fieldsV1: unknown }[] }).managedFields[0]!.fieldsV1, {
+      'f:spec': {
+        'f:strategy': { 'f:rollingUpdate': { '.': {}, 'f:maxSurge': {} }, 'f:type': {} },
+        'f:template': {
+          'f:spec': {
+            'f:containers': { 'k:{"name":"c"}': { '.': {}, 'f:name': {}, 'f:resources': { '.': {}, 'f:limits': { '.': {}, 'f:cpu': {} } } } },
+          },
+        },
+      },
+    });
+  });
+});

@@ -324,6 +324,19 @@ function jsonEquals(a: JSONValue, b: JSONValue): boolean {
 }
 export { jsonEquals as valuesEqual };
 
+/** Struct fields Kubernetes' Go types declare without a pointer (so a present parent always
+ * encodes them, empty at worst); the OpenAPI document does not say, the API conventions name
+ * them consistently. */
+const VALUE_STRUCT_FIELDS = new Set(['metadata', 'spec', 'status', 'template', 'jobTemplate', 'strategy', 'updateStrategy', 'resources', 'loadBalancer']);
+
+/** Whether kube's Go view of a present struct always has this field: a value struct, or a
+ * required list or map (encoded as null when empty). */
+function zeroPresent(parent: MapType, name: string, child: TypeNode): boolean {
+  if (!parent.isStruct || !parent.field(name)) return false;
+  if (child.kind === 'map' && child.isStruct) return VALUE_STRUCT_FIELDS.has(name);
+  return (child.kind === 'list' || child.kind === 'map') && parent.isRequired(name);
+}
+
 /** Compare: leaves added, modified and removed from lhs to rhs; a granular node present on one
  * side only is itself added or removed as well. */
 export function compareValues(lhs: JSONValue, rhs: JSONValue, type: TypeNode): Comparison {
@@ -333,7 +346,9 @@ export function compareValues(lhs: JSONValue, rhs: JSONValue, type: TypeNode): C
     else if (r === undefined) c.removed.insert(path);
     else if (!jsonEquals(l, r)) c.modified.insert(path);
   };
-  const walk = (l: JSONValue, r: JSONValue, t0: TypeNode, path: PathElement[], depth: number, implicit = false): void => {
+  // implicitL/implicitR: the node exists on that side of kube's comparison even when the JSON
+  // lacks it, because kube compares objects converted from Go structs (see zeroPresent).
+  const walk = (l: JSONValue, r: JSONValue, t0: TypeNode, path: PathElement[], depth: number, implicitL: boolean, implicitR: boolean): void => {
     checkDepth(depth);
     const tl = l === undefined ? undefined : resolve(t0, l);
     const tr = r === undefined ? undefined : resolve(t0, r);
@@ -363,8 +378,8 @@ export function compareValues(lhs: JSONValue, rhs: JSONValue, type: TypeNode): C
           const pe = safePathElement(t, item, i);
           if (pe && !rValues.has(serializePathElement(pe))) rValues.set(serializePathElement(pe), [pe, item]);
         });
-        for (const [k, [pe, item]] of rValues) walk(lValues.get(k)?.[1], item, t.elementType, [...path, pe], depth + 1);
-        for (const [k, [pe, item]] of lValues) if (!rValues.has(k)) walk(item, undefined, t.elementType, [...path, pe], depth + 1);
+        for (const [k, [pe, item]] of rValues) walk(lValues.get(k)?.[1], item, t.elementType, [...path, pe], depth + 1, false, false);
+        for (const [k, [pe, item]] of lValues) if (!rValues.has(k)) walk(item, undefined, t.elementType, [...path, pe], depth + 1, false, false);
       }
     } else {
       const lm = isObject(l) ? l : undefined;
@@ -376,20 +391,21 @@ export function compareValues(lhs: JSONValue, rhs: JSONValue, type: TypeNode): C
       } else {
         const keys = new Set([...Object.keys(lm ?? {}), ...Object.keys(rm ?? {})]);
         for (const k of keys) {
-          walk(lm && Object.hasOwn(lm, k) ? lm[k] : undefined, rm && Object.hasOwn(rm, k) ? rm[k] : undefined, fieldType(t, k), [...path, { field: k }], depth + 1, t.isRequired(k));
+          const child = fieldType(t, k);
+          const zero = zeroPresent(t, k, child);
+          walk(lm && Object.hasOwn(lm, k) ? lm[k] : undefined, rm && Object.hasOwn(rm, k) ? rm[k] : undefined, child, [...path, { field: k }], depth + 1, zero && (l !== undefined || implicitL), zero && (r !== undefined || implicitR));
         }
       }
     }
     // kube compares objects converted from Go structs, where a struct that is not a pointer and
     // a required list or map are always present (empty at worst): appearing or disappearing,
     // such a node is not itself added or removed.
-    const structField = t.kind === 'map' && t.isStruct && path.length > 0 && 'field' in path[path.length - 1]!;
-    if (!inLeaf && !implicit && !structField) {
-      if (l === undefined) c.added.insert(path);
-      else if (r === undefined) c.removed.insert(path);
+    if (!inLeaf) {
+      if (l === undefined && !implicitL) c.added.insert(path);
+      else if (r === undefined && !implicitR) c.removed.insert(path);
     }
   };
-  walk(lhs, rhs, type, [], 0);
+  walk(lhs, rhs, type, [], 0, true, true);
   return c;
 }
 
