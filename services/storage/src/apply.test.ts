@@ -138,6 +138,16 @@ describe('server-side apply', () => {
     assert.deepEqual((one.spec as any).template.spec.containers.map((c: { name: string }) => c.name), ['c']);
   });
 
+  test('duplicate keys warn under Warn and are ignored under Ignore', async () => {
+    const h = await harness();
+    const body = encode('apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\nspec:\n  paused: true\n  paused: false\n');
+    const warned = await h.registry.patch(scope('deployments', 'ns', 'd'), APPLY, body, writeOptions({ fieldManager: 'mgr', fieldValidation: 'Warn' }));
+    assert.deepEqual(warned.warnings, ['line 7: key "paused" already set in map']);
+    assert.equal((objectOf(warned).spec as { paused: boolean }).paused, false);
+    const ignored = await h.registry.patch(scope('deployments', 'ns', 'd'), APPLY, body, writeOptions({ fieldManager: 'mgr', fieldValidation: 'Ignore' }));
+    assert.deepEqual(ignored.warnings, []);
+  });
+
   test('bad bodies and options: kube\'s statuses, nothing written', async () => {
     const h = await harness();
     await expectStatus(apply(h, '- a\n- b\n', 'mgr'), { code: 400, reason: 'BadRequest', message: /^error decoding YAML: .*cannot unmarshal array into Go value of type map\[string\]interface \{\}$/ });

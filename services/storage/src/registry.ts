@@ -278,17 +278,20 @@ export class Registry {
   private async apply(scope: RequestScope, patch: Uint8Array, options: WriteOptions): Promise<WriteResult> {
     this.requireStored(scope, 'patch');
     const config = decodeApplyBody(patch);
-    return this.guaranteedUpdate(
+    const strictWarnings: string[] = [];
+    const result = await this.guaranteedUpdate(
       scope,
       options,
       {},
       (current) => {
         if (current === undefined && scope.subresource !== '') throw newNotFound(qualified(scope.info), scope.name);
         const applied = applyToObject(scope.info, scope.subresource, this.now, current, structuredClone(config), options.fieldManager, options.force);
-        // After a successful apply, Strict refuses keys set twice (Warn's warnings are not kept).
-        if (options.fieldValidation === 'Strict') {
+        // After a successful apply, Strict refuses keys set twice and Warn (or the default)
+        // warns about them.
+        if (options.fieldValidation !== 'Ignore') {
           const duplicates = duplicateKeyErrors(patch);
-          if (duplicates.length > 0) throw strictDecodingError(duplicates);
+          if (duplicates.length > 0 && options.fieldValidation === 'Strict') throw strictDecodingError(duplicates);
+          strictWarnings.splice(0, strictWarnings.length, ...duplicates);
         }
         const name = applied.metadata?.name ?? '';
         if (name !== scope.name) throw newBadRequest(`the name of the object (${name}) does not match the name on the URL (${scope.name})`);
@@ -296,6 +299,8 @@ export class Registry {
       },
       'apply',
     );
+    result.warnings.push(...strictWarnings);
+    return result;
   }
 
   /**
