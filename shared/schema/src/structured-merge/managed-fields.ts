@@ -239,6 +239,13 @@ function decodeLiveOrNew(live: Record<string, unknown> | undefined, requested: R
  */
 export function recordUpdate(scope: FieldManagerScope, live: Record<string, unknown> | undefined, object: Record<string, unknown>, manager: string): void {
   const managed = decodeLiveOrNew(live, object, scope.subresource);
+  // skipNonAppliedManager: an existing object nobody manages (none recorded, or reset by the
+  // request) is not started on by an update; only creates always track.
+  const liveUID = (live?.metadata as Record<string, unknown> | undefined)?.uid;
+  if (managed.fields.size === 0 && typeof liveUID === 'string' && liveUID !== '') {
+    setManagedFields(object, managed);
+    return;
+  }
   try {
     const liveValue = live ? withoutManagedFields(live) : {};
     const newValue = withoutManagedFields(object);

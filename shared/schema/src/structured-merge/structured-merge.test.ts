@@ -389,8 +389,9 @@ describe('managedFields', () => {
     assert.deepEqual(same, scaled, 'a change of nothing records nothing');
     const reset = structuredClone(scaled);
     (reset.metadata as { managedFields: unknown }).managedFields = [];
+    (reset.spec as { replicas: number }).replicas = 7;
     recordUpdate(scope(), scaled, reset, 'someone');
-    assert.equal((reset.metadata as { managedFields?: unknown }).managedFields, undefined);
+    assert.equal((reset.metadata as { managedFields?: unknown }).managedFields, undefined, 'reset, and an existing object nobody manages is not started on');
     const bogus = structuredClone(scaled);
     (bogus.metadata as { managedFields: unknown }).managedFields = [{ manager: 'x' }];
     recordUpdate(scope(), scaled, bogus, 'someone');
