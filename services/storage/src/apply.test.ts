@@ -166,6 +166,11 @@ describe('server-side apply', () => {
       reason: 'BadRequest',
       message: 'the name of the object (other) does not match the name on the URL (d)',
     });
+    await expectStatus(apply(h, 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d, namespace: elsewhere}\n', 'mgr'), {
+      code: 400,
+      reason: 'BadRequest',
+      message: 'the namespace of the object (elsewhere) does not match the namespace on the request (ns)',
+    });
     await expectStatus(apply(h, 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\n  managedFields: [{manager: x}]\n', 'mgr'), {
       code: 400,
       reason: 'BadRequest',

@@ -293,8 +293,13 @@ export class Registry {
           if (duplicates.length > 0 && options.fieldValidation === 'Strict') throw strictDecodingError(duplicates);
           strictWarnings.splice(0, strictWarnings.length, ...duplicates);
         }
+        // patch.go checkName: the name must be the URL's, a namespace the request's.
         const name = applied.metadata?.name ?? '';
         if (name !== scope.name) throw newBadRequest(`the name of the object (${name}) does not match the name on the URL (${scope.name})`);
+        const namespace = applied.metadata?.namespace ?? '';
+        if (scope.info.namespaced && namespace !== '' && namespace !== scope.namespace) {
+          throw newBadRequest(`the namespace of the object (${namespace}) does not match the namespace on the request (${scope.namespace})`);
+        }
         return applied;
       },
       'apply',
