@@ -150,6 +150,13 @@ describe('server-side apply with kubectl', { skip: binary ? false : 'no kubectl 
     const patchEntry = entries.find((e) => e.manager === 'kubectl-patch')!;
     assert.equal(patchEntry.operation, 'Update');
     assert.deepEqual(patchEntry.fieldsV1, { 'f:data': { 'f:c': {} } });
+    // Fields the server defaults belong to the manager that created the object, as kube defaults
+    // while decoding the request.
+    await kubectl.ok(['create', '--validate=false', '-f', '-'], { input: deployment(1).replace('name: web\n  namespace', 'name: made\n  namespace') });
+    const created = await managedFields('deployment', 'made');
+    assert.deepEqual(created.map((e) => [e.manager, e.operation]), [['kubectl-create', 'Update']]);
+    const spec = (created[0]!.fieldsV1 as { 'f:spec': Record<string, unknown> })['f:spec'];
+    assert.ok('f:replicas' in spec && 'f:template' in spec, JSON.stringify(spec));
     // Without --show-managed-fields kubectl hides them.
     assert.doesNotMatch(await kubectl.ok(['get', 'configmap', 'plain', '-n', 'ssa', '-o', 'yaml']), /managedFields/);
   });

@@ -49,6 +49,13 @@ export function fieldManagerScope(info: ResourceInfo, subresource: string, now: 
   return { type: typeOfResource(info), apiVersion, subresource, now: nowSeconds(now), ...(ignored ? { ignored } : {}) };
 }
 
+/** Starts tracking an update (see structuredMerge.beginUpdate): call before admission, finish
+ * with the admitted object. */
+export function beginUpdate(info: ResourceInfo, subresource: string, now: () => Date, live: KubeObject | undefined, object: KubeObject): { finish(object: KubeObject, manager: string): void } {
+  const tracking = structuredMerge.beginUpdate(fieldManagerScope(info, subresource, now), live as Record<string, unknown> | undefined, object as Record<string, unknown>);
+  return { finish: (final, manager) => tracking.finish(final as Record<string, unknown>, manager) };
+}
+
 /** FieldManager.UpdateNoErrors on the object about to be written (changed in place). */
 export function recordUpdate(info: ResourceInfo, subresource: string, now: () => Date, live: KubeObject | undefined, object: KubeObject, manager: string): void {
   structuredMerge.recordUpdate(fieldManagerScope(info, subresource, now), live as Record<string, unknown> | undefined, object as Record<string, unknown>, manager);

@@ -36,7 +36,7 @@ import type { Catalogue, ResourceInfo } from '@kapi/schema';
 import type { Admitted, Admitter } from './admitter.js';
 import { type DeleteOptions, planDelete } from './before-delete.js';
 import { prepareUpdate, shouldDeleteDuringUpdate } from './before-update.js';
-import { applyToObject, decodeApplyBody, duplicateKeyErrors, recordUpdate, strictDecodingError } from './field-manager.js';
+import { applyToObject, beginUpdate, decodeApplyBody, duplicateKeyErrors, strictDecodingError } from './field-manager.js';
 import { jsonEqual } from './json-equal.js';
 import { collectionPrefix, requestObjectKey } from './keys.js';
 import { listObjects, type ListRequestOptions } from './list.js';
@@ -175,10 +175,11 @@ export class Registry {
     const generating = !metadata.name && !!metadata.generateName;
     if (generating) metadata.name = generateName(metadata.generateName!);
     this.prepareForCreate(scope, object);
-    recordUpdate(scope.info, '', this.now, undefined, object, options.fieldManager);
+    const tracking = beginUpdate(scope.info, '', this.now, undefined, object);
 
     const admitted = await this.admitCreate(scope, object, options);
     const created = admitted.object;
+    tracking.finish(created, options.fieldManager);
     const createdMeta = created.metadata!;
     // etcd3 store.Create refuses a resourceVersion with a plain error (a 500); a dry run never
     // reaches it (DryRunnableStorage only looks the key up).
@@ -364,7 +365,7 @@ export class Registry {
       const old = current.object;
       this.applyResourceVersionRules(scope, strategy, next, current);
       const updated = prepareUpdate(scope, strategy, next, old);
-      if (tracking === 'update') recordUpdate(scope.info, scope.subresource, this.now, old, updated, options.fieldManager);
+      const updateTracking = tracking === 'update' ? beginUpdate(scope.info, scope.subresource, this.now, old, updated) : undefined;
       const admitted = await this.admitter.admit({
         operation: 'UPDATE',
         info: scope.info,
@@ -378,6 +379,7 @@ export class Registry {
         user: scope.user,
       });
       const result = admitted.object;
+      updateTracking?.finish(result, options.fieldManager);
       result.metadata = { ...result.metadata, resourceVersion: old.metadata?.resourceVersion ?? String(current.modRevision) };
 
       if (shouldDeleteDuringUpdate(strategy, result, old)) {
@@ -452,9 +454,10 @@ export class Registry {
     ensureNamespaceMatchesRequest(metadata, scope.namespace, scope.info.namespaced);
     await this.namespaces.requireActive(scope.info, scope.namespace, object);
     this.prepareForCreate(scope, object);
-    if (tracking === 'update') recordUpdate(scope.info, '', this.now, undefined, object, options.fieldManager);
+    const updateTracking = tracking === 'update' ? beginUpdate(scope.info, '', this.now, undefined, object) : undefined;
     const admitted = await this.admitCreate(scope, object, options);
     const created = admitted.object;
+    updateTracking?.finish(created, options.fieldManager);
     const inserted = await this.insert(key, created, options.dryRun);
     if (!inserted.succeeded) return { current: inserted.current };
     const createdMeta = (created.metadata ??= {});

@@ -238,7 +238,29 @@ function decodeLiveOrNew(live: Record<string, unknown> | undefined, requested: R
  * changed from `live` (undefined for a create). A change of nothing records nothing.
  */
 export function recordUpdate(scope: FieldManagerScope, live: Record<string, unknown> | undefined, object: Record<string, unknown>, manager: string): void {
+  beginUpdate(scope, live, object).finish(object, manager);
+}
+
+/** An update being tracked: the entries it starts from are settled before admission sees the
+ * object (the request's when valid, else the live ones); the change is recorded once the object
+ * is final. */
+export interface UpdateTracking {
+  finish(object: Record<string, unknown>, manager: string): void;
+}
+
+/**
+ * Settles the managedFields `object` starts from (decodeLiveOrNew; `object` then carries those,
+ * valid, entries) and answers how to record the change later — after admission's defaulting,
+ * as kube tracks defaulted fields (it defaults while decoding the request).
+ */
+export function beginUpdate(scope: FieldManagerScope, live: Record<string, unknown> | undefined, object: Record<string, unknown>): UpdateTracking {
   const managed = decodeLiveOrNew(live, object, scope.subresource);
+  const start = { fields: new Map(managed.fields), times: new Map(managed.times) };
+  setManagedFields(object, managed);
+  return { finish: (final, manager) => recordFrom(scope, { fields: new Map(start.fields), times: new Map(start.times) }, live, final, manager) };
+}
+
+function recordFrom(scope: FieldManagerScope, managed: Managed, live: Record<string, unknown> | undefined, object: Record<string, unknown>, manager: string): void {
   // skipNonAppliedManager: an existing object nobody manages (none recorded, or reset by the
   // request) is not started on by an update; only creates always track.
   const liveUID = (live?.metadata as Record<string, unknown> | undefined)?.uid;
