@@ -154,8 +154,10 @@ describe('server-side apply', () => {
     await expectStatus(apply(h, 'apiVersion: apps/v2\nkind: Deployment\nmetadata: {name: d}\n', 'mgr'), {
       code: 400,
       reason: 'BadRequest',
-      message: 'Incorrect version specified in apply patch. Specified patch version: apps/v2, expected: apps/v1',
+      message: 'invalid object type: apps/v2, Kind=Deployment',
     });
+    await expectStatus(apply(h, 'apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: d}\n', 'mgr'), { code: 400, reason: 'BadRequest', message: 'invalid object type: apps/v1, Kind=StatefulSet' });
+    await expectStatus(apply(h, 'metadata: {name: d}\n', 'mgr'), { code: 400, reason: 'BadRequest', message: 'invalid object type: /, Kind=' });
     await expectStatus(apply(h, 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec: {bogus: 1}\n', 'mgr'), {
       code: 500,
       reason: '',

@@ -159,11 +159,14 @@ export function applyToObject(
   force: boolean,
 ): KubeObject {
   const scope = fieldManagerScope(info, subresource, now);
-  // versionCheckManager: the kind must match (the version is checked by the merge itself).
+  // versionCheckManager (outermost in kube's chain): group, version and kind must all match.
   const kind = typeof config.kind === 'string' ? config.kind : '';
   const apiVersion = typeof config.apiVersion === 'string' ? config.apiVersion : '';
-  if (apiVersion === scope.apiVersion && kind !== info.kind) {
-    const gv = apiVersion.includes('/') ? apiVersion : `/${apiVersion}`;
+  if (apiVersion !== scope.apiVersion || kind !== info.kind) {
+    // GroupVersionKind.String of what schema.ParseGroupVersion makes of apiVersion (nothing,
+    // when it has more than one "/").
+    const parts = apiVersion.split('/');
+    const gv = parts.length === 1 ? `/${apiVersion}` : parts.length === 2 ? apiVersion : '/';
     throw newBadRequest(`invalid object type: ${gv}, Kind=${kind}`);
   }
   const current = (live ?? { apiVersion: scope.apiVersion, kind: info.kind, metadata: {} }) as Record<string, unknown>;
