@@ -148,6 +148,29 @@ describe('server-side apply', () => {
     assert.deepEqual(ignored.warnings, []);
   });
 
+  test('a dry run computes the object and stores nothing', async () => {
+    const h = await harness();
+    const result = await h.registry.patch(scope('deployments', 'ns', 'd'), APPLY, encode(DEPLOYMENT_YAML(2)), writeOptions({ fieldManager: 'mgr', dryRun: true }));
+    assert.equal(result.code, 201);
+    assert.equal(objectOf(result).metadata?.managedFields?.[0]?.manager, 'mgr');
+    await expectStatus(h.registry.get(scope('deployments', 'ns', 'd')), { code: 404, reason: 'NotFound' });
+  });
+
+  test('the status subresource: an Apply entry with subresource status owning status only; never creates', async () => {
+    const h = await harness();
+    await expectStatus(
+      h.registry.patch(scope('deployments', 'ns', 'd', 'status'), APPLY, encode('apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nstatus: {replicas: 1}\n'), writeOptions({ fieldManager: 'ctl' })),
+      { code: 404, reason: 'NotFound' },
+    );
+    await apply(h, DEPLOYMENT_YAML(1), 'mgr');
+    const body = 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec: {replicas: 9}\nstatus: {replicas: 1}\n';
+    const result = objectOf(await h.registry.patch(scope('deployments', 'ns', 'd', 'status'), APPLY, encode(body), writeOptions({ fieldManager: 'ctl' })));
+    assert.equal((result.spec as { replicas: number }).replicas, 1, 'spec is not changed through status');
+    assert.equal((result.status as { replicas: number }).replicas, 1);
+    const entry = result.metadata!.managedFields!.find((e) => e.manager === 'ctl')!;
+    assert.deepEqual([entry.operation, entry.subresource, entry.fieldsV1], ['Apply', 'status', { 'f:status': { 'f:replicas': {} } }]);
+  });
+
   test('bad bodies and options: kube\'s statuses, nothing written', async () => {
     const h = await harness();
     await expectStatus(apply(h, '- a\n- b\n', 'mgr'), { code: 400, reason: 'BadRequest', message: /^error decoding YAML: .*cannot unmarshal array into Go value of type map\[string\]interface \{\}$/ });
