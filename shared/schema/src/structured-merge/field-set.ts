@@ -40,8 +40,8 @@ export class FieldSet {
   }
 
   /** The child set under one element (created when absent). */
-  descend(pe: PathElement): FieldSet {
-    const k = serializePathElement(pe);
+  descend(pe: PathElement, serialized?: string): FieldSet {
+    const k = serialized ?? serializePathElement(pe);
     let node = this.children.get(k);
     if (!node) {
       node = { pe, set: new FieldSet() };
@@ -195,13 +195,15 @@ function readV1(doc: Record<string, unknown>, depth: number): { children: FieldS
     if (pe === UNKNOWN_PATH_ELEMENT) continue;
     if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new FieldsV1Error(`ReadMapCB: expect { or n, but found something else at ${JSON.stringify(key)}`);
     const sub = readV1(value as Record<string, unknown>, depth + 1);
+    // A field's member name is already its canonical form; keys and values are re-serialized.
+    const canonical = 'field' in pe ? key : serializePathElement(pe);
     if (sub.isMember) {
       children ??= new FieldSet();
-      children.members.set(serializePathElement(pe), pe);
+      children.members.set(canonical, pe);
     }
     if (sub.children) {
       children ??= new FieldSet();
-      const target = children.descend(pe);
+      const target = children.descend(pe, canonical);
       for (const [k, v] of sub.children.members) target.members.set(k, v);
       for (const [k, v] of sub.children.children) target.children.set(k, v);
     }

@@ -193,11 +193,15 @@ export interface FieldManagerScope {
   now: () => string;
 }
 
-/** Deep copy of an object without metadata.managedFields. */
+/** The object without metadata.managedFields: a shallow copy (the object and its metadata) that
+ * shares everything else, which the walks only read. */
 function withoutManagedFields(object: Record<string, unknown>): Record<string, unknown> {
-  const copy = structuredClone(object);
+  const copy = { ...object };
   const meta = copy.metadata;
-  if (meta !== null && typeof meta === 'object' && !Array.isArray(meta)) delete (meta as Record<string, unknown>).managedFields;
+  if (meta !== null && typeof meta === 'object' && !Array.isArray(meta)) {
+    const { managedFields: _, ...rest } = meta as Record<string, unknown>;
+    copy.metadata = rest;
+  }
   return copy;
 }
 
@@ -401,7 +405,7 @@ export function applyObject(scope: FieldManagerScope, live: Record<string, unkno
   stripMeta(managed.fields, id);
   let object: Record<string, unknown>;
   if (result.object === undefined) {
-    object = liveValue;
+    object = structuredClone(liveValue);
   } else {
     object = dropNulls(result.object) as Record<string, unknown>;
     managed.times.set(id, scope.now());

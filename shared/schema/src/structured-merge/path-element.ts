@@ -23,9 +23,13 @@ function kindRank(pe: PathElement): number {
   return 3;
 }
 
+const SURROGATE = /[\uD800-\uDFFF]/;
+
 /** Go's strings.Compare: byte order of the UTF-8 encodings (code point order). */
 export function compareStrings(a: string, b: string): number {
   if (a === b) return 0;
+  // Without surrogates UTF-16 order is code point order.
+  if (!SURROGATE.test(a) && !SURROGATE.test(b)) return a < b ? -1 : 1;
   const ai = a[Symbol.iterator]();
   const bi = b[Symbol.iterator]();
   for (;;) {
