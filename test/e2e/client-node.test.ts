@@ -93,4 +93,25 @@ describe('@kubernetes/client-node against kapi up', () => {
     );
     assert.equal(second.metadata?._continue, undefined);
   });
+
+  it('server-side applies a Deployment: create, conflict (409 with FieldManagerConflict causes), force', async () => {
+    const body = (replicas: number): k8s.V1Deployment => ({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'applied', namespace: 'default' },
+      spec: { replicas, selector: { matchLabels: { app: 'applied' } }, template: { metadata: { labels: { app: 'applied' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } } },
+    });
+    const ssa = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.ServerSideApply);
+    const created = await apps.patchNamespacedDeployment({ name: 'applied', namespace: 'default', body: body(1), fieldManager: 'client-a' }, ssa);
+    assert.deepEqual(created.metadata?.managedFields?.map((e) => [e.manager, e.operation]), [['client-a', 'Apply']]);
+    await assert.rejects(apps.patchNamespacedDeployment({ name: 'applied', namespace: 'default', body: body(2), fieldManager: 'client-b' }, ssa), (err: unknown) => {
+      assert.equal((err as k8s.ApiException<unknown>).code, 409);
+      const status = JSON.parse(String((err as k8s.ApiException<string>).body)) as { message: string; details: { causes: { reason: string; field: string }[] } };
+      assert.equal(status.message, 'Apply failed with 1 conflict: conflict with "client-a": .spec.replicas');
+      assert.deepEqual(status.details.causes.map((c) => [c.reason, c.field]), [['FieldManagerConflict', '.spec.replicas']]);
+      return true;
+    });
+    const forced = await apps.patchNamespacedDeployment({ name: 'applied', namespace: 'default', body: body(2), fieldManager: 'client-b', force: true }, ssa);
+    assert.equal(forced.spec?.replicas, 2);
+  });
 });

@@ -11,6 +11,7 @@ import {
   JSON_PATCH_TYPE,
   MERGE_PATCH_TYPE,
   STRATEGIC_MERGE_PATCH_TYPE,
+  PATCH_TYPES,
   goJSONEncodedLength,
   goJSONTypeName,
   isStatusError,
@@ -23,8 +24,9 @@ import {
 import fastJsonPatch from 'fast-json-patch';
 import { applyStrategicMergePatch, decodeStrategicMergePatch, strategicPatchSchema } from './strategic-merge-patch.js';
 
-/** The patch types storage applies today (the 415 text's list). */
-export const SUPPORTED_PATCH_TYPES: readonly string[] = [JSON_PATCH_TYPE, MERGE_PATCH_TYPE, STRATEGIC_MERGE_PATCH_TYPE];
+/** The patch types storage applies (the 415 text's list): all of kube's (apply is routed to the
+ * field manager before preparePatch). */
+export const SUPPORTED_PATCH_TYPES: readonly string[] = PATCH_TYPES;
 
 /** patch.go maxJSONPatchOperations. */
 export const MAX_JSON_PATCH_OPERATIONS = 10_000;

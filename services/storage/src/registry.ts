@@ -6,6 +6,7 @@
 // ObjectMeta validation is admission's (DESIGN: validate schema+strategy in the admission worker).
 
 import {
+  APPLY_PATCH_TYPE,
   type GroupResource,
   type KubeObject,
   apiVersionOf,
@@ -35,6 +36,7 @@ import type { Catalogue, ResourceInfo } from '@kapi/schema';
 import type { Admitted, Admitter } from './admitter.js';
 import { type DeleteOptions, planDelete } from './before-delete.js';
 import { prepareUpdate, shouldDeleteDuringUpdate } from './before-update.js';
+import { applyToObject, beginUpdate, decodeApplyBody, duplicateKeyErrors, strictDecodingError } from './field-manager.js';
 import { jsonEqual } from './json-equal.js';
 import { collectionPrefix, requestObjectKey } from './keys.js';
 import { listObjects, type ListRequestOptions } from './list.js';
@@ -112,6 +114,10 @@ function qualified(info: ResourceInfo): GroupResource {
  * lost race (undefined: the key is gone). */
 type Written = { object: KubeObject } | { lost: StoredObject | undefined };
 
+/** How a write records managedFields: an Update entry for the request's manager, or none
+ * beyond what server-side apply already recorded. */
+type FieldTracking = 'update' | 'apply';
+
 /** The uid precondition of a PUT (rest.DefaultUpdatedObjectInfo.Preconditions: the body's uid). */
 interface UpdatePreconditions {
   uid?: string;
@@ -174,15 +180,23 @@ export class Registry {
     const generating = !metadata.name && !!metadata.generateName;
     if (generating) metadata.name = generateName(metadata.generateName!);
     this.prepareForCreate(scope, object);
+    const tracking = beginUpdate(scope.info, '', this.now, undefined, object);
     // kube's BeginCreate runs before validation; what it reserved is released if the write fails.
     const txn = (await this.writeHooks(scope.info)?.beginCreate?.(object, options.dryRun)) ?? NO_TRANSACTION;
-    return withTransaction(txn, () => this.admitAndInsert(scope, object, options, generating));
+    return withTransaction(txn, () => this.admitAndInsert(scope, object, options, generating, tracking));
   }
 
   /** The rest of create: admission, then the insert (retrying generated names). */
-  private async admitAndInsert(scope: RequestScope, object: KubeObject, options: WriteOptions, generating: boolean): Promise<WriteResult> {
+  private async admitAndInsert(
+    scope: RequestScope,
+    object: KubeObject,
+    options: WriteOptions,
+    generating: boolean,
+    tracking: ReturnType<typeof beginUpdate>,
+  ): Promise<WriteResult> {
     const admitted = await this.admitCreate(scope, object, options);
     const created = admitted.object;
+    tracking.finish(created, options.fieldManager);
     const createdMeta = created.metadata!;
     // etcd3 store.Create refuses a resourceVersion with a plain error (a 500); a dry run never
     // reaches it (DryRunnableStorage only looks the key up).
@@ -260,6 +274,7 @@ export class Registry {
   }
 
   async patch(scope: RequestScope, patchType: string, patch: Uint8Array, options: WriteOptions): Promise<WriteResult> {
+    if (patchType === APPLY_PATCH_TYPE) return this.apply(scope, patch, options);
     // PatchResource refuses a patch type it does not apply before anything else (415).
     const apply = preparePatch(patchType, patch, {
       fieldValidation: options.fieldValidation,
@@ -278,6 +293,44 @@ export class Registry {
   }
 
   /**
+   * Server-side apply (applyPatcher): the body decoded once (400 before anything is read), then
+   * merged into each state GuaranteedUpdate tries; a missing object is created from the applied
+   * configuration (never through a subresource). managedFields come from the apply itself.
+   */
+  private async apply(scope: RequestScope, patch: Uint8Array, options: WriteOptions): Promise<WriteResult> {
+    this.requireStored(scope, 'patch');
+    const config = decodeApplyBody(patch);
+    const strictWarnings: string[] = [];
+    const result = await this.guaranteedUpdate(
+      scope,
+      options,
+      {},
+      (current) => {
+        if (current === undefined && scope.subresource !== '') throw newNotFound(qualified(scope.info), scope.name);
+        const applied = applyToObject(scope.info, scope.subresource, this.now, current, structuredClone(config), options.fieldManager, options.force);
+        // After a successful apply, Strict refuses keys set twice and Warn (or the default)
+        // warns about them.
+        if (options.fieldValidation !== 'Ignore') {
+          const duplicates = duplicateKeyErrors(patch);
+          if (duplicates.length > 0 && options.fieldValidation === 'Strict') throw strictDecodingError(duplicates);
+          strictWarnings.splice(0, strictWarnings.length, ...duplicates);
+        }
+        // patch.go checkName: the name must be the URL's, a namespace the request's.
+        const name = applied.metadata?.name ?? '';
+        if (name !== scope.name) throw newBadRequest(`the name of the object (${name}) does not match the name on the URL (${scope.name})`);
+        const namespace = applied.metadata?.namespace ?? '';
+        if (scope.info.namespaced && namespace !== '' && namespace !== scope.namespace) {
+          throw newBadRequest(`the namespace of the object (${namespace}) does not match the namespace on the request (${scope.namespace})`);
+        }
+        return applied;
+      },
+      'apply',
+    );
+    result.warnings.push(...strictWarnings);
+    return result;
+  }
+
+  /**
    * kube's Store.Update over etcd3 GuaranteedUpdate: check the preconditions on the current
    * state, compute the new object from it, apply the resourceVersion rules, prepare, admit and
    * compare-and-swap; a lost race starts over from the state the failed write returned, for as
@@ -288,9 +341,10 @@ export class Registry {
     options: WriteOptions,
     preconditions: UpdatePreconditions,
     desired: (current: KubeObject | undefined) => KubeObject,
+    tracking: FieldTracking = 'update',
   ): Promise<WriteResult> {
     try {
-      return await this.guaranteedUpdateOnce(scope, options, preconditions, desired);
+      return await this.guaranteedUpdateOnce(scope, options, preconditions, desired, tracking);
     } finally {
       this.forgetNamespace(scope);
     }
@@ -306,12 +360,14 @@ export class Registry {
     options: WriteOptions,
     preconditions: UpdatePreconditions,
     desired: (current: KubeObject | undefined) => KubeObject,
+    tracking: FieldTracking,
   ): Promise<WriteResult> {
     const key = requestObjectKey(scope.info, scope.namespace, scope.name);
     const strategy = strategyFor(scope.info);
     const qr = qualified(scope.info);
     // Subresources never create (kube passes forceAllowCreate=false and the strategy's own).
-    const mayCreate = scope.subresource === '' && strategy.allowCreateOnUpdate;
+    // Apply creates what does not exist whatever the type says (patch.go forceAllowCreate).
+    const mayCreate = scope.subresource === '' && (strategy.allowCreateOnUpdate || tracking === 'apply');
     const retry = new CasRetry(this.casRetryBudgetMs);
     let { current } = await this.store.get(key);
     for (;;) {
@@ -320,7 +376,7 @@ export class Registry {
       const next = desired(current ? structuredClone(current.object) : undefined);
 
       if (!current) {
-        const created = await this.createOnUpdate(scope, key, next, options);
+        const created = await this.createOnUpdate(scope, key, next, options, tracking);
         if (created.result) return created.result;
         current = created.current;
         if (!(await retry.backoff())) throw newConflict(qr, scope.name, OPTIMISTIC_LOCK_ERROR_MSG);
@@ -330,11 +386,12 @@ export class Registry {
       const old = current.object;
       this.applyResourceVersionRules(scope, strategy, next, current);
       const updated = prepareUpdate(scope, strategy, next, old);
+      const updateTracking = tracking === 'update' ? beginUpdate(scope.info, scope.subresource, this.now, old, updated) : undefined;
       const txn: WriteTransaction =
         scope.subresource === '' ? ((await this.writeHooks(scope.info)?.beginUpdate?.(updated, old, options.dryRun)) ?? NO_TRANSACTION) : NO_TRANSACTION;
       let attempt: Awaited<ReturnType<Registry['admitAndWriteUpdate']>>;
       try {
-        attempt = await this.admitAndWriteUpdate(scope, strategy, key, updated, current, options, preconditions, retry);
+        attempt = await this.admitAndWriteUpdate(scope, strategy, key, updated, current, options, preconditions, retry, updateTracking);
       } catch (err) {
         await txn.revert();
         throw err;
@@ -361,6 +418,7 @@ export class Registry {
     options: WriteOptions,
     preconditions: UpdatePreconditions,
     retry: CasRetry,
+    updateTracking: ReturnType<typeof beginUpdate> | undefined,
   ): Promise<{ result: WriteResult } | { lost: StoredObject | undefined }> {
     {
       const old = current.object;
@@ -377,6 +435,7 @@ export class Registry {
         user: scope.user,
       });
       const result = admitted.object;
+      updateTracking?.finish(result, options.fieldManager);
       result.metadata = { ...result.metadata, resourceVersion: old.metadata?.resourceVersion ?? String(current.modRevision) };
 
       if (shouldDeleteDuringUpdate(strategy, result, old)) {
@@ -445,13 +504,16 @@ export class Registry {
     key: string,
     object: KubeObject,
     options: WriteOptions,
+    tracking: FieldTracking,
   ): Promise<{ result: WriteResult; current?: undefined } | { result?: undefined; current: StoredObject | undefined }> {
     const metadata = (object.metadata ??= {});
     ensureNamespaceMatchesRequest(metadata, scope.namespace, scope.info.namespaced);
     await this.namespaces.requireActive(scope.info, scope.namespace, object);
     this.prepareForCreate(scope, object);
+    const updateTracking = tracking === 'update' ? beginUpdate(scope.info, '', this.now, undefined, object) : undefined;
     const admitted = await this.admitCreate(scope, object, options);
     const created = admitted.object;
+    updateTracking?.finish(created, options.fieldManager);
     const inserted = await this.insert(key, created, options.dryRun);
     if (!inserted.succeeded) return { current: inserted.current };
     const createdMeta = (created.metadata ??= {});

@@ -173,7 +173,7 @@ describe('bad strategic merge patches: kube-apiserver\'s statuses', () => {
     const info = builtinCatalogue().lookup('', 'v1', 'configmaps')!;
     assert.throws(() => preparePatch(SMP, encode({}), { fieldValidation: '', maxCopyBytes: 0 }), (err: unknown) => {
       assert.equal((err as { status: { code: number; message: string } }).status.code, 415);
-      assert.match((err as { status: { message: string } }).status.message, /application\/json-patch\+json, application\/merge-patch\+json$/);
+      assert.match((err as { status: { message: string } }).status.message, /application\/json-patch\+json, application\/merge-patch\+json, application\/apply-patch\+yaml$/);
       return true;
     });
     assert.doesNotThrow(() => preparePatch(SMP, encode({}), { fieldValidation: '', maxCopyBytes: 0, definition: info.definition }));
