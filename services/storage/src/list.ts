@@ -6,6 +6,7 @@
 // (apis/meta/internalversion/validation), storage.ValidateListOptions and etcd3 GetList answer.
 
 import {
+  type KindFieldSelection,
   type KubeObject,
   apiVersionOf,
   continueAfter,
@@ -34,13 +35,8 @@ export interface ListRequestOptions {
   resourceVersionMatch: string;
 }
 
-/** What the kind contributes to field selection. */
-export interface FieldSelection {
-  /** The kind's field label conversion func; it throws the 400 for an unsupported label. */
-  convertFieldLabel: (label: string, value: string) => [string, string];
-  /** Values of the selectable fields beyond metadata.name and metadata.namespace. */
-  selectableFields: ((object: KubeObject) => Record<string, string>) | undefined;
-}
+/** What the kind contributes to field selection (shared with the watch cache and gateway). */
+export type FieldSelection = KindFieldSelection;
 
 /** Keys read per KV page when selectors filter, so a selective list does not read everything
  * in one go nor make one KV call per item. */

@@ -18,6 +18,7 @@ import {
   fillObjectMetaSystemFields,
   generateName,
   invalid,
+  kindFieldSelection,
   newAlreadyExists,
   newBadRequest,
   newConflict,
@@ -162,11 +163,7 @@ export class Registry {
 
   async list(scope: RequestScope, options: ListRequestOptions): Promise<KubeObject> {
     this.requireStored(scope, 'list');
-    const strategy = strategyFor(scope.info);
-    return listObjects(this.store, scope.info, collectionPrefix(scope.info, scope.namespace), options, {
-      convertFieldLabel: strategy.convertFieldLabel,
-      selectableFields: strategy.selectableFields,
-    });
+    return listObjects(this.store, scope.info, collectionPrefix(scope.info, scope.namespace), options, kindFieldSelection(scope.info.group, scope.info.resource));
   }
 
   // ---- create --------------------------------------------------------------------------------

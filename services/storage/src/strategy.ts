@@ -46,10 +46,6 @@ export const RESET_OBJECT_META_FOR_STATUS: StatusMetadataReset = [
 /** Status strategies that reset spec only (`newX.Spec = oldX.Spec`): metadata changes go through. */
 const SPEC_ONLY: StatusMetadataReset = [];
 
-/** A field label conversion func (scheme.AddFieldLabelConversionFunc): the label and value to
- * select on, or a thrown 400 for a label the kind does not support. */
-export type FieldLabelConversion = (label: string, value: string) => [string, string];
-
 /** The update strategy of a subresource other than status (PrepareForUpdate on a full object). */
 export type SubresourceUpdate = (object: KubeObject, old: KubeObject) => void;
 
@@ -97,28 +93,6 @@ export interface ResourceStrategy {
    * generic delete.
    */
   beginDelete?(object: KubeObject, options: DeleteOptions, now: Date): DeleteStart;
-  /** The kind's field label conversion. */
-  convertFieldLabel: FieldLabelConversion;
-  /** Field values a field selector can match, beyond metadata.name and metadata.namespace
-   * (kube's GetAttrs). */
-  selectableFields?(object: KubeObject): Record<string, string>;
-}
-
-/** runtime.DefaultMetaV1FieldSelectorConversion: kinds without their own conversion func. */
-function metadataFieldLabels(label: string, value: string): [string, string] {
-  if (label === 'metadata.name' || label === 'metadata.namespace') return [label, value];
-  throw newUnknownMetadataFieldSelector(label);
-}
-
-/** A kind's own conversion func: these labels (and legacy aliases) or `field label not supported`. */
-function fieldLabels(accepted: readonly string[], aliases: Readonly<Record<string, string>> = {}): FieldLabelConversion {
-  const known = new Set(accepted);
-  return (label, value) => {
-    const alias = aliases[label];
-    if (alias !== undefined) return [alias, value];
-    if (known.has(label)) return [label, value];
-    throw newFieldLabelNotSupported(label);
-  };
 }
 
 function specChanged(object: KubeObject, old: KubeObject): boolean {
@@ -135,7 +109,6 @@ const DEFAULT_STRATEGY: ResourceStrategy = {
   subresourceUpdates: {},
   gcPolicy: 'DeleteDependents',
   checkDeletePreconditions,
-  convertFieldLabel: metadataFieldLabels,
 };
 
 const record = (value: unknown): Record<string, unknown> =>
@@ -217,8 +190,6 @@ const namespaceStrategy: ResourceStrategy = {
     else delete metadata.finalizers;
     return { write: next };
   },
-  convertFieldLabel: fieldLabels(['status.phase', 'metadata.name']),
-  selectableFields: (object) => ({ 'status.phase': text(record(object.status).phase) }),
 };
 
 // ---- pods ---------------------------------------------------------------------------------------
@@ -245,56 +216,9 @@ const podStrategy: ResourceStrategy = {
     if (phase === 'Failed' || phase === 'Succeeded') period = 0;
     return period < 0 ? 1 : period;
   },
-  convertFieldLabel: fieldLabels(
-    [
-      'metadata.name',
-      'metadata.namespace',
-      'spec.nodeName',
-      'spec.restartPolicy',
-      'spec.schedulerName',
-      'spec.serviceAccountName',
-      'spec.hostNetwork',
-      'status.phase',
-      'status.podIP',
-      'status.podIPs',
-      'status.nominatedNodeName',
-    ],
-    { 'spec.host': 'spec.nodeName' },
-  ),
-  selectableFields(object) {
-    const spec = record(object.spec);
-    const status = record(object.status);
-    const podIPs = Array.isArray(status.podIPs) ? status.podIPs : [];
-    return {
-      'spec.nodeName': text(spec.nodeName),
-      'spec.restartPolicy': text(spec.restartPolicy),
-      'spec.schedulerName': text(spec.schedulerName),
-      'spec.serviceAccountName': text(spec.serviceAccountName),
-      'spec.hostNetwork': String(spec.hostNetwork === true),
-      'status.phase': text(status.phase),
-      'status.podIP': text(status.podIP ?? record(podIPs[0]).ip),
-      'status.nominatedNodeName': text(status.nominatedNodeName),
-    };
-  },
 };
 
 // ---- events -------------------------------------------------------------------------------------
-
-const EVENT_FIELD_LABELS = [
-  'involvedObject.kind',
-  'involvedObject.namespace',
-  'involvedObject.name',
-  'involvedObject.uid',
-  'involvedObject.apiVersion',
-  'involvedObject.resourceVersion',
-  'involvedObject.fieldPath',
-  'reason',
-  'reportingComponent',
-  'source',
-  'type',
-  'metadata.namespace',
-  'metadata.name',
-];
 
 /** kube's core event strategy: created by PUT, never garbage collected, selectable on the
  * involved object and the reporter (source falls back to reportingComponent). */
@@ -302,19 +226,6 @@ const eventStrategy: ResourceStrategy = {
   ...DEFAULT_STRATEGY,
   allowCreateOnUpdate: true,
   gcPolicy: 'Unsupported',
-  convertFieldLabel: fieldLabels(EVENT_FIELD_LABELS),
-  selectableFields(object) {
-    const involved = record(object.involvedObject);
-    const fields: Record<string, string> = {};
-    for (const key of ['kind', 'namespace', 'name', 'uid', 'apiVersion', 'resourceVersion', 'fieldPath']) {
-      fields[`involvedObject.${key}`] = text(involved[key]);
-    }
-    fields.reason = text(object.reason);
-    fields.reportingComponent = text(object.reportingComponent);
-    fields.source = text(record(object.source).component) || text(object.reportingComponent);
-    fields.type = text(object.type);
-    return fields;
-  },
 };
 
 // ---- the table ----------------------------------------------------------------------------------
@@ -328,29 +239,21 @@ const STRATEGIES: Record<string, ResourceStrategy> = {
     returnDeletedObject: true,
     tracksGeneration: false,
     statusResetsMetadata: SPEC_ONLY,
-    convertFieldLabel: fieldLabels(['metadata.namespace', 'metadata.name', 'spec.clusterIP', 'spec.type']),
-    selectableFields: (object) => ({ 'spec.clusterIP': text(record(object.spec).clusterIP), 'spec.type': text(record(object.spec).type) }),
   },
   '/nodes': {
     ...DEFAULT_STRATEGY,
     resetStatusOnCreate: false,
     tracksGeneration: false,
     statusResetsMetadata: SPEC_ONLY,
-    convertFieldLabel: fieldLabels(['metadata.name', 'spec.unschedulable']),
-    selectableFields: (object) => ({ 'spec.unschedulable': String(record(object.spec).unschedulable === true) }),
   },
   '/replicationcontrollers': {
     ...DEFAULT_STRATEGY,
     statusResetsMetadata: SPEC_ONLY,
     // rcStrategy.DefaultGarbageCollectionPolicy: OrphanDependents for core/v1, the only version.
     gcPolicy: 'OrphanDependents',
-    convertFieldLabel: fieldLabels(['metadata.name', 'metadata.namespace', 'status.replicas']),
-    selectableFields: (object) => ({ 'status.replicas': String(Number(record(object.status).replicas ?? 0)) }),
   },
   '/secrets': {
     ...DEFAULT_STRATEGY,
-    convertFieldLabel: fieldLabels(['type', 'metadata.namespace', 'metadata.name']),
-    selectableFields: (object) => ({ type: text(object.type) }),
   },
   '/persistentvolumes': { ...DEFAULT_STRATEGY, tracksGeneration: false, statusResetsMetadata: SPEC_ONLY },
   '/persistentvolumeclaims': { ...DEFAULT_STRATEGY, tracksGeneration: false, statusResetsMetadata: SPEC_ONLY },

@@ -1,8 +1,7 @@
 // Which objects a list or watch selects (kube's storage.SelectionPredicate): a label selector, and
 // a field selector over the fields each kind makes selectable (its GetAttrs and its field label
 // conversion func, registered with the scheme in kube). The watch cache and the gateway's watch
-// filter both need them, and neither may import the storage service, so the per-kind tables live
-// here. They mirror services/storage's strategies (strategy.ts); a kind added there is added here.
+// filter and storage's lists all need them, so the per-kind tables live here, in one place.
 
 import type { KubeObject } from './types.js';
 import { newFieldLabelNotSupported, newUnknownMetadataFieldSelector, parseFieldSelector } from './fields.js';
