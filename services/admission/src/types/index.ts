@@ -4,13 +4,21 @@
 
 import type { FieldError, KubeObject } from '@kapi/apimachinery';
 import type { AdmissionAttributes } from '../chain.js';
+import { daemonSetStrategy } from './daemonset.js';
+import { deploymentStrategy } from './deployment.js';
 import { podStrategy } from './pod.js';
+import { replicaSetStrategy } from './replicaset.js';
+import { statefulSetStrategy } from './statefulset.js';
 import type { TypeStrategy } from './type-strategy.js';
 
 export type { TypeStrategy } from './type-strategy.js';
 
 const STRATEGIES: Readonly<Record<string, TypeStrategy>> = {
   '/Pod': podStrategy,
+  'apps/Deployment': deploymentStrategy,
+  'apps/ReplicaSet': replicaSetStrategy,
+  'apps/StatefulSet': statefulSetStrategy,
+  'apps/DaemonSet': daemonSetStrategy,
 };
 
 export function typeStrategyFor(group: string, kind: string): TypeStrategy | undefined {
