@@ -4,10 +4,12 @@
 
 import type { FieldError, KubeObject } from '@kapi/apimachinery';
 import type { AdmissionAttributes } from '../chain.js';
+import { configMapStrategy } from './configmap.js';
 import { daemonSetStrategy } from './daemonset.js';
 import { deploymentStrategy } from './deployment.js';
 import { podStrategy } from './pod.js';
 import { replicaSetStrategy } from './replicaset.js';
+import { secretStrategy } from './secret.js';
 import { statefulSetStrategy } from './statefulset.js';
 import type { TypeStrategy } from './type-strategy.js';
 
@@ -15,6 +17,8 @@ export type { TypeStrategy } from './type-strategy.js';
 
 const STRATEGIES: Readonly<Record<string, TypeStrategy>> = {
   '/Pod': podStrategy,
+  '/Secret': secretStrategy,
+  '/ConfigMap': configMapStrategy,
   'apps/Deployment': deploymentStrategy,
   'apps/ReplicaSet': replicaSetStrategy,
   'apps/StatefulSet': statefulSetStrategy,
