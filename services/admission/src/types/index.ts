@@ -5,8 +5,10 @@
 import type { FieldError, KubeObject } from '@kapi/apimachinery';
 import type { AdmissionAttributes } from '../chain.js';
 import { configMapStrategy } from './configmap.js';
+import { cronJobStrategy } from './cronjob.js';
 import { daemonSetStrategy } from './daemonset.js';
 import { deploymentStrategy } from './deployment.js';
+import { jobStrategy } from './job.js';
 import { podStrategy } from './pod.js';
 import { replicaSetStrategy } from './replicaset.js';
 import { secretStrategy } from './secret.js';
@@ -23,6 +25,8 @@ const STRATEGIES: Readonly<Record<string, TypeStrategy>> = {
   'apps/ReplicaSet': replicaSetStrategy,
   'apps/StatefulSet': statefulSetStrategy,
   'apps/DaemonSet': daemonSetStrategy,
+  'batch/Job': jobStrategy,
+  'batch/CronJob': cronJobStrategy,
 };
 
 export function typeStrategyFor(group: string, kind: string): TypeStrategy | undefined {
