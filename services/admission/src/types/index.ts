@@ -10,7 +10,9 @@ import { daemonSetStrategy } from './daemonset.js';
 import { deploymentStrategy } from './deployment.js';
 import { jobStrategy } from './job.js';
 import { podStrategy } from './pod.js';
+import { podTemplateStrategy } from './podtemplate.js';
 import { replicaSetStrategy } from './replicaset.js';
+import { replicationControllerStrategy } from './replicationcontroller.js';
 import { secretStrategy } from './secret.js';
 import { statefulSetStrategy } from './statefulset.js';
 import type { TypeStrategy } from './type-strategy.js';
@@ -21,6 +23,8 @@ const STRATEGIES: Readonly<Record<string, TypeStrategy>> = {
   '/Pod': podStrategy,
   '/Secret': secretStrategy,
   '/ConfigMap': configMapStrategy,
+  '/PodTemplate': podTemplateStrategy,
+  '/ReplicationController': replicationControllerStrategy,
   'apps/Deployment': deploymentStrategy,
   'apps/ReplicaSet': replicaSetStrategy,
   'apps/StatefulSet': statefulSetStrategy,
