@@ -109,6 +109,15 @@ describe('apps/v1 validation', () => {
     ]);
   });
 
+  it('an unknown strategy type prints the strategy struct as Go does', () => {
+    assert.deepEqual(errorsOf(deploymentStrategy, 'Deployment', workload('Deployment', { strategy: { type: 'Foo' } })), [
+      'spec.strategy: Unsupported value: apps.DeploymentStrategy{Type:"Foo", RollingUpdate:(*apps.RollingUpdateDeployment)(nil)}: supported values: "Recreate", "RollingUpdate"',
+    ]);
+    assert.deepEqual(errorsOf(statefulSetStrategy, 'StatefulSet', workload('StatefulSet', { updateStrategy: { type: 'Foo' } })), [
+      `spec.updateStrategy: Invalid value: apps.StatefulSetUpdateStrategy{Type:"Foo", RollingUpdate:(*apps.RollingUpdateStatefulSetStrategy)(nil)}: must be 'RollingUpdate' or 'OnDelete'`,
+    ]);
+  });
+
   it('the template pod spec is validated with its path', () => {
     const d = workload('Deployment');
     (d.spec as any).template.spec.containers[0].image = '';

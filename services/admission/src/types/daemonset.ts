@@ -3,7 +3,7 @@
 
 import { type FieldError, type FieldPath, fieldPath, invalid, notSupported, required } from '@kapi/apimachinery';
 import { defaultDaemonSet } from './apps-defaults.js';
-import { intOrStringSyntax, labelSelectorSyntax, labelsSyntax } from './go-syntax-values.js';
+import { intOrStringSyntax, labelSelectorSyntax, labelsSyntax, strategySyntax } from './go-syntax-values.js';
 import { type JsonObject, isObject, numberAt, objectAt, stringAt, stringMap, unset } from './json.js';
 import { validatePodTemplateSpec } from './pod-template-validation.js';
 import type { TypeStrategy } from './type-strategy.js';
@@ -21,7 +21,9 @@ import {
 function validateUpdateStrategy(strategy: JsonObject, path: FieldPath): FieldError[] {
   const type = stringAt(strategy, 'type');
   if (type === 'OnDelete') return [];
-  if (type !== 'RollingUpdate') return [notSupported(path, type, ['RollingUpdate', 'OnDelete'])];
+  if (type !== 'RollingUpdate') {
+    return [notSupported(path, strategySyntax('apps.DaemonSetUpdateStrategy', 'apps.RollingUpdateDaemonSet', strategy), ['RollingUpdate', 'OnDelete'])];
+  }
   const rollingUpdate = objectAt(strategy, 'rollingUpdate');
   if (!rollingUpdate) return [required(path.child('rollingUpdate'), '')];
   const p = path.child('rollingUpdate');

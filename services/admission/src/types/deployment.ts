@@ -3,7 +3,7 @@
 
 import { type FieldError, type FieldPath, fieldPath, forbidden, invalid, notSupported, required } from '@kapi/apimachinery';
 import { defaultDeployment } from './apps-defaults.js';
-import { intOrStringSyntax } from './go-syntax-values.js';
+import { intOrStringSyntax, strategySyntax } from './go-syntax-values.js';
 import { type JsonObject, numberAt, objectAt, stringAt, unset } from './json.js';
 import type { TypeStrategy } from './type-strategy.js';
 import { validateNonnegative, validatePositive } from './validators.js';
@@ -39,7 +39,7 @@ function validateStrategy(strategy: JsonObject, path: FieldPath): FieldError[] {
     case 'RollingUpdate':
       return rollingUpdate ? validateRollingUpdate(rollingUpdate, path.child('rollingUpdate')) : [required(path.child('rollingUpdate'), 'this should be defaulted and never be nil')];
     default:
-      return [notSupported(path, type, ['Recreate', 'RollingUpdate'])];
+      return [notSupported(path, strategySyntax('apps.DeploymentStrategy', 'apps.RollingUpdateDeployment', strategy), ['Recreate', 'RollingUpdate'])];
   }
 }
 

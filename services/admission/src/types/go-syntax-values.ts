@@ -33,3 +33,12 @@ export function intOrStringSyntax(value: unknown): GoSyntaxValue {
 export function labelsSyntax(labels: unknown): GoSyntaxValue {
   return goStringMapSyntax(isObject(labels) ? stringMap(labels) : null);
 }
+
+/** %#v of an update strategy struct whose RollingUpdate pointer is printed as Go prints a
+ * pointer inside %#v: `(*T)(nil)` when unset (a set pointer prints its address upstream, which
+ * no client can rely on; kapi prints `(*T)(0x0)` there). */
+export function strategySyntax(goType: string, rollingUpdateType: string, strategy: unknown): GoSyntaxValue {
+  const type = stringAt(strategy, 'type');
+  const rolling = isObject(strategy) && isObject(strategy.rollingUpdate) ? '0x0' : 'nil';
+  return new GoSyntaxValue(`${goType}{Type:${goQuote(type)}, RollingUpdate:(*${rollingUpdateType})(${rolling})}`);
+}

@@ -5,6 +5,7 @@
 import {
   type FieldError,
   type FieldPath,
+  GoSyntaxValue,
   fieldPath,
   forbidden,
   invalid,
@@ -14,7 +15,7 @@ import {
   validateLabels,
 } from '@kapi/apimachinery';
 import { defaultStatefulSet } from './apps-defaults.js';
-import { labelsSyntax } from './go-syntax-values.js';
+import { labelsSyntax, strategySyntax } from './go-syntax-values.js';
 import { type JsonObject, numberAt, objectAt, stringAt, stringMap, unset } from './json.js';
 import type { TypeStrategy } from './type-strategy.js';
 import { validateNonnegative } from './validators.js';
@@ -35,12 +36,16 @@ export function validateStatefulSetSpec(spec: JsonObject, path: FieldPath): Fiel
   const rollingUpdate = objectAt(strategy, 'rollingUpdate');
   if (type === '') errs.push(required(path.child('updateStrategy'), ''));
   else if (type === 'OnDelete') {
-    if (rollingUpdate) errs.push(invalid(path.child('updateStrategy', 'rollingUpdate'), rollingUpdate, "only allowed for updateStrategy 'RollingUpdate'"));
+    if (rollingUpdate) {
+      const shown = new GoSyntaxValue(`apps.RollingUpdateStatefulSetStrategy{Partition:${numberAt(rollingUpdate, 'partition') ?? 0}, MaxUnavailable:(*intstr.IntOrString)(${unset(rollingUpdate, 'maxUnavailable') ? 'nil' : '0x0'})}`);
+      errs.push(invalid(path.child('updateStrategy', 'rollingUpdate'), shown, "only allowed for updateStrategy 'RollingUpdate'"));
+    }
   } else if (type === 'RollingUpdate') {
     const partition = numberAt(rollingUpdate, 'partition');
     if (partition !== undefined) errs.push(...validateNonnegative(partition, path.child('updateStrategy', 'rollingUpdate', 'partition')));
   } else {
-    errs.push(invalid(path.child('updateStrategy'), strategy, "must be 'RollingUpdate' or 'OnDelete'"));
+    const shown = strategySyntax('apps.StatefulSetUpdateStrategy', 'apps.RollingUpdateStatefulSetStrategy', strategy);
+    errs.push(invalid(path.child('updateStrategy'), shown, "must be 'RollingUpdate' or 'OnDelete'"));
   }
   const retention = objectAt(spec, 'persistentVolumeClaimRetentionPolicy');
   for (const key of ['whenDeleted', 'whenScaled']) {
