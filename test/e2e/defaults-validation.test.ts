@@ -60,15 +60,17 @@ describe('kube defaults and validation through kubectl', { skip: binary ? false 
   });
 
   it('defaults a deployment and refuses a selector change', async () => {
-    await create(
-      `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: ${NS}\nspec:\n  selector:\n    matchLabels:\n      app: web\n  template:\n    metadata:\n      labels:\n        app: web\n    spec:\n      containers:\n      - name: web\n        image: nginx:1.27\n`,
-    );
+    const deployment = `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: ${NS}\nspec:\n  selector:\n    matchLabels:\n      app: web\n  template:\n    metadata:\n      labels:\n        app: web\n    spec:\n      containers:\n      - name: web\n        image: nginx:1.27\n`;
+    await create(deployment);
     const d = await getJSON(['deployment', 'web']);
     assert.equal(d.spec.replicas, 1);
     assert.deepEqual(d.spec.strategy, { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: '25%', maxSurge: '25%' } });
     assert.equal(d.spec.revisionHistoryLimit, 10);
     assert.equal(d.spec.progressDeadlineSeconds, 600);
     assert.equal(d.spec.template.spec.containers[0].imagePullPolicy, 'IfNotPresent');
+    // Replacing it with the same minimal manifest changes nothing once defaulted: no new generation.
+    await kubectl.ok(['replace', '-f', '-', '--validate=false'], { input: deployment });
+    assert.equal((await getJSON(['deployment', 'web'])).metadata.generation, 1);
     const r = await kubectl.run(['patch', 'deployment', 'web', '-n', NS, '--type=merge', '-p', '{"spec":{"selector":{"matchLabels":{"app":"other"}},"template":{"metadata":{"labels":{"app":"other"}}}}}']);
     assert.notEqual(r.code, 0);
     assert.match(r.stderr, /The Deployment "web" is invalid: spec\.selector: Invalid value: v1\.LabelSelector\{MatchLabels:map\[string\]string\{"app":"other"\}, MatchExpressions:\[\]v1\.LabelSelectorRequirement\(nil\)\}: field is immutable/);
