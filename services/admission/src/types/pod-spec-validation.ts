@@ -61,6 +61,7 @@ export function validatePodSpec(spec: JsonObject, path: FieldPath, opts: PodSpec
   errs.push(...validateEnum(stringAt(spec, 'restartPolicy'), RESTART_POLICIES, path.child('restartPolicy')));
   errs.push(...validateEnum(stringAt(spec, 'dnsPolicy'), DNS_POLICIES, path.child('dnsPolicy')));
   errs.push(...validateLabels(spec.nodeSelector, path.child('nodeSelector')));
+  errs.push(...validatePodSecurityContext(spec, path.child('securityContext')));
   list(spec.imagePullSecrets).forEach((secret, i) => {
     const keys = Object.keys(secret).filter((k) => secret[k] !== undefined && secret[k] !== null && secret[k] !== '');
     if (keys.some((k) => k !== 'name')) errs.push(invalid(path.child('imagePullSecrets').index(i), secret, 'only name may be set'));
@@ -491,5 +492,39 @@ export function validateContainersOnlyForPod(containers: unknown, path: FieldPat
     const image = stringAt(container, 'image');
     if (image.trim().length !== image.length) errs.push(invalid(path.index(i).child('image'), image, 'must not have leading or trailing whitespace'));
   });
+  return errs;
+}
+
+/** validation.IsValidUserID / IsValidGroupID. */
+function idErrors(id: number): string[] {
+  return id >= 0 && id <= MAX_INT32 ? [] : [inclusiveRangeError(0, MAX_INT32)];
+}
+
+const SECCOMP_TYPES = ['Localhost', 'RuntimeDefault', 'Unconfined'];
+
+/** validatePodSpecSecurityContext: user and group ids, process namespace sharing, seccomp. */
+function validatePodSecurityContext(spec: JsonObject, path: FieldPath): FieldError[] {
+  const context = objectAt(spec, 'securityContext');
+  if (!context) return [];
+  const errs: FieldError[] = [];
+  for (const key of ['fsGroup', 'runAsUser', 'runAsGroup']) {
+    const id = numberAt(context, key);
+    if (id !== undefined) for (const msg of idErrors(id)) errs.push(invalid(path.child(key), id, msg));
+  }
+  listAt(context, 'supplementalGroups').forEach((gid, i) => {
+    if (typeof gid === 'number') for (const msg of idErrors(gid)) errs.push(invalid(path.child('supplementalGroups').index(i), gid, msg));
+  });
+  if (context.shareProcessNamespace === true && spec.hostPID === true) {
+    errs.push(invalid(path.child('shareProcessNamespace'), true, 'ShareProcessNamespace and HostPID cannot both be enabled'));
+  }
+  const seccomp = objectAt(context, 'seccompProfile');
+  if (seccomp) {
+    const type = stringAt(seccomp, 'type');
+    if (type === '') errs.push(required(path.child('seccompProfile', 'type'), 'type is required when seccompProfile is set'));
+    else if (!SECCOMP_TYPES.includes(type)) errs.push(notSupported(path.child('seccompProfile', 'type'), type, SECCOMP_TYPES));
+    if (type === 'Localhost' && unset(seccomp, 'localhostProfile')) {
+      errs.push(required(path.child('seccompProfile', 'localhostProfile'), 'must be set when seccomp type is Localhost'));
+    }
+  }
   return errs;
 }

@@ -165,6 +165,14 @@ describe('pod validation', () => {
     ]);
   });
 
+  it('checks the pod security context', () => {
+    assert.deepEqual(errorsOf(pod({ securityContext: { runAsUser: -1, supplementalGroups: [1, 4294967296], seccompProfile: { type: 'Strict' } } })), [
+      'spec.securityContext.runAsUser: Invalid value: -1: must be between 0 and 2147483647, inclusive',
+      'spec.securityContext.supplementalGroups[1]: Invalid value: 4294967296: must be between 0 and 2147483647, inclusive',
+      'spec.securityContext.seccompProfile.type: Unsupported value: "Strict": supported values: "Localhost", "RuntimeDefault", "Unconfined"',
+    ]);
+  });
+
   it('forbids ephemeral containers on create', () => {
     assert.deepEqual(errorsOf(pod({ ephemeralContainers: [{ name: 'e', image: 'x' }] })), ['spec.ephemeralContainers: Cannot be set on create'.replace('Cannot', 'Forbidden: cannot')]);
   });
