@@ -37,7 +37,7 @@ export function defaultReplicaSet(object: JsonObject): boolean {
   return template(spec) || changed;
 }
 
-/** SetDefaults_StatefulSet: OrderedReady, RollingUpdate with partition 0, Retain/Retain claim
+/** SetDefaults_StatefulSet: OrderedReady, RollingUpdate with partition 0 and maxUnavailable 1, Retain/Retain claim
  * retention, replicas 1, revisionHistoryLimit 10; claim templates get volumeMode Filesystem. */
 export function defaultStatefulSet(object: JsonObject): boolean {
   const spec = specOf(object);
@@ -51,6 +51,8 @@ export function defaultStatefulSet(object: JsonObject): boolean {
   const rollingUpdate = objectAt(strategy, 'rollingUpdate');
   if (strategy.type === 'RollingUpdate' && rollingUpdate) {
     if (setDefault(rollingUpdate, 'partition', 0)) changed = true;
+    // MaxUnavailableStatefulSet is beta and on by default since 1.35.
+    if (setDefault(rollingUpdate, 'maxUnavailable', 1)) changed = true;
   }
   const retention = ensureObject(spec, 'persistentVolumeClaimRetentionPolicy');
   if (setDefaultString(retention, 'whenDeleted', 'Retain')) changed = true;

@@ -52,7 +52,7 @@ describe('apps/v1 defaults (pkg/apis/apps/v1/defaults_test.go)', () => {
     statefulSetStrategy.default!(s, attributesFor('apps', 'StatefulSet', s));
     const spec = s.spec as any;
     assert.equal(spec.podManagementPolicy, 'OrderedReady');
-    assert.deepEqual(spec.updateStrategy, { type: 'RollingUpdate', rollingUpdate: { partition: 0 } });
+    assert.deepEqual(spec.updateStrategy, { type: 'RollingUpdate', rollingUpdate: { partition: 0, maxUnavailable: 1 } });
     assert.deepEqual(spec.persistentVolumeClaimRetentionPolicy, { whenDeleted: 'Retain', whenScaled: 'Retain' });
     assert.equal(spec.replicas, 1);
     assert.equal(spec.revisionHistoryLimit, 10);
@@ -115,6 +115,12 @@ describe('apps/v1 validation', () => {
     ]);
     assert.deepEqual(errorsOf(statefulSetStrategy, 'StatefulSet', workload('StatefulSet', { updateStrategy: { type: 'Foo' } })), [
       `spec.updateStrategy: Invalid value: apps.StatefulSetUpdateStrategy{Type:"Foo", RollingUpdate:(*apps.RollingUpdateStatefulSetStrategy)(nil)}: must be 'RollingUpdate' or 'OnDelete'`,
+    ]);
+  });
+
+  it('StatefulSet maxUnavailable may not be 0', () => {
+    assert.deepEqual(errorsOf(statefulSetStrategy, 'StatefulSet', workload('StatefulSet', { updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0 } } })), [
+      'spec.updateStrategy.rollingUpdate.maxUnavailable: Invalid value: intstr.IntOrString{Type:0, IntVal:0, StrVal:""}: cannot be 0',
     ]);
   });
 

@@ -15,11 +15,19 @@ import {
   validateLabels,
 } from '@kapi/apimachinery';
 import { defaultStatefulSet } from './apps-defaults.js';
-import { labelsSyntax, strategySyntax } from './go-syntax-values.js';
+import { intOrStringSyntax, labelsSyntax, strategySyntax } from './go-syntax-values.js';
 import { type JsonObject, numberAt, objectAt, stringAt, stringMap, unset } from './json.js';
 import type { TypeStrategy } from './type-strategy.js';
 import { validateNonnegative } from './validators.js';
-import { asSelector, semanticEqual, validateRequiredSelector, validateSelectorImmutable } from './workload-validation.js';
+import {
+  asSelector,
+  intOrPercentValue,
+  isNotMoreThan100Percent,
+  semanticEqual,
+  validatePositiveIntOrPercent,
+  validateRequiredSelector,
+  validateSelectorImmutable,
+} from './workload-validation.js';
 
 const RETENTION_POLICIES = ['Retain', 'Delete'];
 
@@ -41,8 +49,16 @@ export function validateStatefulSetSpec(spec: JsonObject, path: FieldPath): Fiel
       errs.push(invalid(path.child('updateStrategy', 'rollingUpdate'), shown, "only allowed for updateStrategy 'RollingUpdate'"));
     }
   } else if (type === 'RollingUpdate') {
+    // validateRollingUpdateStatefulSet.
+    const p = path.child('updateStrategy', 'rollingUpdate');
     const partition = numberAt(rollingUpdate, 'partition');
-    if (partition !== undefined) errs.push(...validateNonnegative(partition, path.child('updateStrategy', 'rollingUpdate', 'partition')));
+    if (partition !== undefined) errs.push(...validateNonnegative(partition, p.child('partition')));
+    if (rollingUpdate && !unset(rollingUpdate, 'maxUnavailable')) {
+      const maxUnavailable = rollingUpdate.maxUnavailable;
+      errs.push(...validatePositiveIntOrPercent(maxUnavailable, p.child('maxUnavailable')));
+      if (intOrPercentValue(maxUnavailable) === 0) errs.push(invalid(p.child('maxUnavailable'), intOrStringSyntax(maxUnavailable), 'cannot be 0'));
+      errs.push(...isNotMoreThan100Percent(maxUnavailable, p.child('maxUnavailable')));
+    }
   } else {
     const shown = strategySyntax('apps.StatefulSetUpdateStrategy', 'apps.RollingUpdateStatefulSetStrategy', strategy);
     errs.push(invalid(path.child('updateStrategy'), shown, "must be 'RollingUpdate' or 'OnDelete'"));
