@@ -193,6 +193,7 @@ export function defaultPod(pod: JsonObject): boolean {
     }
   }
   c.add(setDefault(spec, 'enableServiceLinks', true));
+  c.add(defaultPodRequests(spec));
   if (spec.hostNetwork === true) {
     for (const list of ['containers', 'initContainers'] as const) {
       for (const container of listAt(spec, list)) {
@@ -207,6 +208,32 @@ export function defaultPod(pod: JsonObject): boolean {
   }
   c.add(defaultPodSpec(spec));
   return c.changed;
+}
+
+/** Resources supported at pod level (resourcehelper.IsSupportedPodLevelResource). */
+const POD_LEVEL_RESOURCES: ReadonlySet<string> = new Set(['cpu', 'memory']);
+
+/** defaultPodRequests (PodLevelResources, beta and on since 1.34): a pod-level limit without a
+ * pod-level request becomes the request, unless some container requests that resource. */
+function defaultPodRequests(spec: JsonObject): boolean {
+  const resources = objectAt(spec, 'resources');
+  const limits = objectAt(resources, 'limits');
+  if (!resources || !limits) return false;
+  const requested = new Set<string>();
+  for (const list of ['containers', 'initContainers'] as const) {
+    for (const container of listAt(spec, list)) {
+      for (const name of Object.keys(objectAt(objectAt(container, 'resources'), 'requests') ?? {})) requested.add(name);
+    }
+  }
+  const requests = objectAt(resources, 'requests') ?? {};
+  let changed = false;
+  for (const [name, limit] of Object.entries(limits)) {
+    if (Object.hasOwn(requests, name) || !POD_LEVEL_RESOURCES.has(name) || requested.has(name)) continue;
+    requests[name] = limit;
+    changed = true;
+  }
+  if (changed) resources.requests = requests;
+  return changed;
 }
 
 /** Defaults of a PodTemplateSpec's spec (templates get SetDefaults_PodSpec, not _Pod). */

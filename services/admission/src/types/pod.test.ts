@@ -79,6 +79,12 @@ describe('pod defaults', () => {
     assert.equal((p.status as any).qosClass, 'Burstable');
   });
 
+  it('pod-level limits default the pod-level requests no container makes', () => {
+    const p = pod({ resources: { limits: { cpu: '2', memory: '1Gi' } }, containers: [{ name: 'c', image: 'x', resources: { requests: { cpu: '1' } } }] });
+    podStrategy.default!(p, attributesFor('', 'Pod', p));
+    assert.deepEqual((p.spec as any).resources, { limits: { cpu: '2', memory: '1Gi' }, requests: { memory: '1Gi' } });
+  });
+
   it('host network pods get host ports', () => {
     const p = pod({ hostNetwork: true, containers: [{ name: 'c', image: 'x', ports: [{ containerPort: 8080 }] }] });
     podStrategy.default!(p, attributesFor('', 'Pod', p));
