@@ -226,7 +226,7 @@ describe('kubectl patching commands against kapi up', { skip: binary ? false : '
     const switched = await kubectl.ok(['apply', '-f', '-', '--validate=false'], { input: withVolume('configMap:\n            name: cfg') });
     assert.equal(switched.trim(), 'deployment.apps/applied configured');
     const final = await getJSON<{ spec: { template: { spec: { containers: Container[]; volumes: unknown[] } } } }>('deployment', 'applied');
-    assert.deepEqual(final.spec.template.spec.volumes, [{ name: 'data', configMap: { name: 'cfg' } }]);
+    assert.deepEqual(final.spec.template.spec.volumes, [{ name: 'data', configMap: { name: 'cfg', defaultMode: 420 } }]);
     assert.deepEqual(
       final.spec.template.spec.containers.map((c) => c.name),
       ['app'],

@@ -27,7 +27,6 @@ import {
 } from '@kapi/apimachinery';
 import type { Defaulter } from './defaulter.js';
 import { type FieldValidation, type SchemaValidator, parseFieldValidation } from './schema-validator.js';
-import { typeStrategyFor } from './types/strategies.js';
 
 export type Operation = 'CREATE' | 'UPDATE' | 'DELETE' | 'CONNECT';
 
@@ -102,6 +101,9 @@ export interface ChainOptions {
   defaulter: Defaulter;
   /** The type strategies' validation (ObjectMeta and per-type rules), run with the schema step. */
   strategy?: (attributes: AdmissionAttributes) => FieldError[];
+  /** The types' Go-code defaults, applied right after the OpenAPI defaults; returns whether the
+   * object changed (types/index.ts applyTypeDefaults). */
+  typeDefaults?: (attributes: AdmissionAttributes) => boolean;
   plugins?: readonly AdmissionPlugin[];
 }
 
@@ -124,11 +126,13 @@ export class AdmissionChain {
   private readonly defaulter: Defaulter;
   private readonly plugins: readonly AdmissionPlugin[];
   private readonly strategy: ((attributes: AdmissionAttributes) => FieldError[]) | undefined;
+  private readonly typeDefaults: ((attributes: AdmissionAttributes) => boolean) | undefined;
 
   constructor(options: ChainOptions) {
     this.validator = options.validator;
     this.defaulter = options.defaulter;
     this.strategy = options.strategy;
+    this.typeDefaults = options.typeDefaults;
     this.plugins = [...(options.plugins ?? [])];
   }
 
@@ -187,9 +191,7 @@ export class AdmissionChain {
       fieldValidation,
       user: input.user,
     };
-    // The type's Go-code defaults (SetDefaults_*), after the OpenAPI ones, as the decoder runs them.
-    const typeStrategy = writes ? typeStrategyFor(input.group, input.resource) : undefined;
-    if (typeStrategy?.default && attributes.object && typeStrategy.default(attributes.object, attributes)) changed = true;
+    if (writes && kindInfo && this.typeDefaults?.(attributes)) changed = true;
     const context: PluginContext = { warn: (message) => warnings.push(message) };
 
     // 2. Mutating plugins.
@@ -214,12 +216,18 @@ export class AdmissionChain {
       }
       attributes.object = redecoded.object as KubeObject;
       this.defaulter.apply(kindInfo.definition, attributes.object);
-      typeStrategy?.default?.(attributes.object, attributes);
+      this.typeDefaults?.(attributes);
       fieldErrors = redecoded.fieldErrors;
     }
     // Strategy errors (ObjectMeta first, as kube's validation lists them) join the schema's in
     // one 422.
-    if (writes && this.strategy) fieldErrors = [...this.strategy(attributes), ...fieldErrors];
+    // A schema error the type's own validation also reports (same text) is listed once, where
+    // kube's validation puts it.
+    if (writes && this.strategy) {
+      const strategyErrors = this.strategy(attributes);
+      const reported = new Set(strategyErrors.map((e) => e.errorString()));
+      fieldErrors = [...strategyErrors, ...fieldErrors.filter((e) => !reported.has(e.errorString()))];
+    }
     if (fieldErrors.length > 0) {
       const gk: GroupKind = { group: input.group, kind: input.kind };
       throw newInvalid(gk, nameOf(attributes.object, input.name), fieldErrors);

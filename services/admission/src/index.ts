@@ -4,3 +4,4 @@ export * from './schema-validator.js';
 export * from './pool.js';
 export * from './service.js';
 export type { AdmissionWorkerData, ReviewResult, ReviewTask } from './worker.js';
+export * from './types/index.js';

@@ -41,7 +41,11 @@ describe('admission service on the bus (InProcessBus)', () => {
     const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'default' }, spec: { containers: [{ name: 'c', image: 'x', resources: { requests: { cpu: 0.25 } } }], extra: 1 } };
     const reply = await review(pod, 'Warn');
     const obj = JSON.parse(decoder.decode(reply.object));
-    assert.deepEqual(obj.spec, { containers: [{ name: 'c', image: 'x', resources: { requests: { cpu: '250m' } } }] });
+    // The decoder's canonical quantity, then kube's Go-code defaults (types/pod.ts).
+    assert.deepEqual(obj.spec.containers[0].resources, { requests: { cpu: '250m' } });
+    assert.equal(obj.spec.containers[0].imagePullPolicy, 'Always');
+    assert.equal(obj.spec.restartPolicy, 'Always');
+    assert.equal(obj.status.qosClass, 'Burstable');
     assert.deepEqual(reply.warnings, ['unknown field "spec.extra"']);
   });
 

@@ -10,7 +10,7 @@
 import { type FieldError, type KubeObject, validateObjectMeta, validateObjectMetaUpdate } from '@kapi/apimachinery';
 import type { Catalogue } from '@kapi/schema';
 import type { AdmissionAttributes } from './chain.js';
-import { typeStrategyFor } from './types/strategies.js';
+import { validateType } from './types/index.js';
 
 export type StrategyValidation = (attributes: AdmissionAttributes) => FieldError[];
 
@@ -34,8 +34,8 @@ export function strategyValidation(catalogue: Catalogue): StrategyValidation {
     if (attributes.operation === 'UPDATE' && attributes.oldObject) {
       errors.push(...validateObjectMetaUpdate(metadata, attributes.oldObject.metadata ?? {}));
     }
-    // Then the type's own ValidateXxx / ValidateXxxUpdate.
-    errors.push(...(typeStrategyFor(attributes.group, attributes.resource)?.validate?.(attributes) ?? []));
+    // Then the type's own rules (types/index.ts), as ValidateXxx lists them after ObjectMeta.
+    errors.push(...validateType(attributes));
     return errors;
   };
 }

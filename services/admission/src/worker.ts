@@ -14,6 +14,7 @@ import { builtinCatalogue, definitions } from '@kapi/schema';
 import { type ReviewResult, decodeRequests, encodeResults } from './batch-codec.js';
 import { type AdmissionPlugin, AdmissionChain } from './chain.js';
 import { strategyValidation } from './strategy-validation.js';
+import { applyTypeDefaults } from './types/index.js';
 import { Defaulter } from './defaulter.js';
 import { SchemaValidator } from './schema-validator.js';
 
@@ -58,6 +59,7 @@ function chain(): Promise<AdmissionChain> {
       validator: new SchemaValidator(defs),
       defaulter: new Defaulter(defs),
       strategy: strategyValidation(builtinCatalogue()),
+      typeDefaults: applyTypeDefaults,
       plugins,
     });
   })();

@@ -434,6 +434,14 @@ export class Registry {
       const result = admitted.object;
       updateTracking?.finish(result, options.fieldManager);
       result.metadata = { ...result.metadata, resourceVersion: old.metadata?.resourceVersion ?? String(current.modRevision) };
+      // kube's PrepareForUpdate sees the defaulted, mutated object: decide the generation again
+      // on what admission returned (admission applies the Go-code defaults).
+      if (scope.subresource === '' && tracksGeneration(scope.info)) {
+        const generation = old.metadata?.generation;
+        if (strategy.generationChanged(result, old)) result.metadata.generation = (generation ?? 0) + 1;
+        else if (generation === undefined) delete result.metadata.generation;
+        else result.metadata.generation = generation;
+      }
 
       if (shouldDeleteDuringUpdate(strategy, result, old)) {
         if (!options.dryRun) await this.deleteEmptied(scope, key, preconditions, current, retry);

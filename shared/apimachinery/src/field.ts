@@ -4,6 +4,7 @@
 // field.Error exactly.
 
 import { formatGoNumber, goJSONMarshal, goQuote } from './go-format.js';
+import { GoSyntaxValue } from './go-syntax.js';
 import type { StatusCause } from './status.js';
 
 /** A path from the root of an object to one field: `spec.containers[0].image`. Immutable. */
@@ -125,6 +126,7 @@ const VALUELESS: ReadonlySet<FieldErrorType> = new Set<FieldErrorType>([
 
 /** How field.Error prints a bad value: %v for numbers and booleans, %q for strings, else JSON. */
 export function renderBadValue(value: unknown): string {
+  if (value instanceof GoSyntaxValue) return value.text;
   switch (typeof value) {
     case 'number':
       return formatGoNumber(value);

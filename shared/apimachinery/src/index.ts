@@ -10,6 +10,7 @@ export * from './continue.js';
 export * from './meta.js';
 export * from './objectmeta-validation.js';
 export * from './go-format.js';
+export * from './go-syntax.js';
 export * from './go-json.js';
 export * from './go-base64.js';
 export * from './deadline.js';

@@ -1,6 +1,7 @@
-// The per-type half of kube's registry strategies as admission runs them: the Go-code defaults
-// (pkg/apis/<group>/<version>/defaults.go and the strategy's own) and ValidateXxx /
-// ValidateXxxUpdate (pkg/apis/<group>/validation). Storage keeps what needs the stored state.
+// The per-type half of kube-apiserver's defaulting and validation: what pkg/apis/<group>/v1/
+// defaults.go (SetDefaults_*) and the registry strategies' PrepareForCreate defaults do to a
+// decoded object, and what pkg/apis/<group>/validation (ValidateXxx / ValidateXxxUpdate) reports.
+// One TypeStrategy per kind, registered in ./index.ts under `<group>/<Kind>`.
 
 import type { FieldError, KubeObject } from '@kapi/apimachinery';
 import type { AdmissionAttributes } from '../chain.js';
