@@ -12,7 +12,12 @@ import { builtinCatalogue, type Catalogue } from '@kapi/schema';
 import { compose, type NamedFilter } from './chain.js';
 import { RequestContext, type ResponseSink } from './context.js';
 import { auditInitFilter } from './filters/audit-init.js';
-import { authenticationFilter } from './filters/authentication.js';
+import { authenticationFilter, clientCertificateAuthenticator, type RequestAuthenticator } from './filters/authentication.js';
+import { buildAuthentication, type Authentication, type AuthenticationOptions } from './auth/authentication-config.js';
+import { alwaysAllow, authorizerForModes, type Authorizer } from './auth/authorizer.js';
+import { busObjectGetter } from './auth/object-getter.js';
+import { authorizationFilter } from './filters/authorization.js';
+import { impersonationFilter } from './filters/impersonation.js';
 import { cacheControlFilter } from './filters/cache-control.js';
 import { deadlineFilter } from './filters/deadline.js';
 import { panicRecoveryFilter, PANIC_MESSAGE } from './filters/panic-recovery.js';
@@ -66,6 +71,11 @@ export interface GatewayOptions {
   maxHeaderBytes?: number;
   /** How long close() waits for in-flight requests before dropping connections. Default 5 s. */
   shutdownGracePeriodMs?: number;
+  /** Authentication flags (--token-auth-file, --service-account-*, --anonymous-auth, ...);
+   * x509 client certificates are always on. */
+  authentication?: AuthenticationOptions;
+  /** --authorization-mode, parsed (auth/authorizer.ts parseAuthorizationModes); AlwaysAllow by default. */
+  authorizationModes?: string[];
 }
 
 export interface Gateway {
@@ -162,7 +172,12 @@ export function defaultFilterChain(deps: {
   log: GatewayLogger;
   requestTimeoutMs: number;
   route: NamedFilter;
+  authentication?: Authentication;
+  authorizer?: Authorizer;
 }): NamedFilter[] {
+  const authenticate: RequestAuthenticator = deps.authentication
+    ? ((a) => (ctx) => a.request({ headers: ctx.headers, socket: ctx.raw.socket }))(deps.authentication)
+    : clientCertificateAuthenticator;
   return [
     auditInitFilter(),
     panicRecoveryFilter(deps.log),
@@ -170,7 +185,9 @@ export function defaultFilterChain(deps: {
     cacheControlFilter(),
     deadlineFilter(deps.requestTimeoutMs),
     timeoutFilter(deps.log),
-    authenticationFilter(deps.log),
+    authenticationFilter(deps.log, authenticate, deps.authentication?.anonymous ?? true),
+    impersonationFilter(deps.authorizer ?? alwaysAllow),
+    authorizationFilter(deps.authorizer ?? alwaysAllow),
     deps.route,
   ];
 }
@@ -183,8 +200,11 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const log = opts.logger ?? jsonLogger(process.stderr, opts.instance ? `gateway/${opts.instance}` : 'gateway');
   let shuttingDown = false;
 
+  const authentication = await buildAuthentication(opts.authentication ?? {}, busObjectGetter(opts.bus));
+  const authorizer = authorizerForModes(opts.authorizationModes ?? ['AlwaysAllow']);
   const yaml = new YAMLOffload();
   const route = routeFilter({
+    authentication,
     bus: opts.bus,
     yaml,
     catalogue,
@@ -202,7 +222,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     externalAddress: opts.externalAddress,
     log,
   });
-  const chain = compose(defaultFilterChain({ log, requestTimeoutMs, route }));
+  const chain = compose(defaultFilterChain({ log, requestTimeoutMs, route, authentication, authorizer }));
 
   const app: FastifyInstance = Fastify({
     https: {

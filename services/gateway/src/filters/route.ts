@@ -12,10 +12,16 @@ import { writeError, writeHTTPError, writeStatus } from '../respond.js';
 import { listedPaths, serveDiscovery, serveHealth, serveIndex, serveVersion, type NonResourceDeps } from '../routes/non-resource.js';
 import { resolvePath, type ResourceRoute } from '../routes/resolve.js';
 import { serveResource, type ResourceHandlerDeps } from '../routes/resources.js';
+import type { Authentication } from '../auth/authentication-config.js';
+import { isAuthenticationReview, serveAuthenticationReview } from '../routes/authentication-reviews.js';
+import { serverAddress } from '../routes/non-resource.js';
+import { isServiceAccountDiscoveryPath, serveServiceAccountDiscovery } from '../routes/service-account-discovery.js';
 import { genericServerResponse, routeMethodNotAllowed, routeNotFound } from '../status.js';
 
 export interface RouteDeps extends ResourceHandlerDeps, NonResourceDeps {
   catalogue: Catalogue;
+  /** The authenticator, for TokenReview, SelfSubjectReview and service-account discovery. */
+  authentication?: Authentication;
 }
 
 /** Go's req.ContentLength: -1 when unknown (chunked), else the declared length (0 if none). */
@@ -70,6 +76,10 @@ export function routeFilter(deps: RouteDeps): NamedFilter {
   return {
     name: 'route',
     filter: async (ctx) => {
+      if (deps.authentication && isServiceAccountDiscoveryPath(ctx.path)) {
+        serveServiceAccountDiscovery(ctx, deps.authentication, serverAddress(ctx, deps.externalAddress));
+        return;
+      }
       const resolution = resolvePath(ctx.path, deps.catalogue, checkNames);
       try {
         switch (resolution.kind) {
@@ -104,6 +114,7 @@ export function routeFilter(deps: RouteDeps): NamedFilter {
             const { produces, consumes } = resourceMediaTypes(resolution.route, ctx.method);
             const failure = goRestfulSelect(ctx, resolution.route.methods, produces, consumes);
             if (failure) writeStatus(ctx, failure.status);
+            else if (deps.authentication && isAuthenticationReview(resolution.route, ctx.method)) await serveAuthenticationReview(ctx, resolution.route, deps, deps.authentication);
             else await serveResource(ctx, resolution.route, deps);
             return;
           }

@@ -1,0 +1,83 @@
+// Builds the gateway's authenticator from kube-apiserver's flags (BuiltInAuthenticationOptions
+// ToAuthenticationConfig + pkg/kubeapiserver/authenticator New): x509, then the bearer-token
+// authenticators — token file, service accounts — in one cached union (kube caches the
+// built-in token authenticators for 10 s on success, no negative caching), and anonymous last.
+
+import type { TLSSocket } from 'node:tls';
+import { authenticateBearer } from './bearer.js';
+import type { ObjectGetter } from './object-getter.js';
+import { readVerificationKeys, type VerificationKey } from './service-account-keys.js';
+import { ServiceAccountTokenAuthenticator } from './service-account.js';
+import { CachedTokenAuthenticator } from './token-cache.js';
+import { tokenFileAuthenticator } from './token-file.js';
+import { tokenUnion, type TokenAuthenticator } from './token.js';
+import { requestUnion, type RequestAuthenticatorFn } from './union.js';
+import { authenticateClientCertificate } from './x509.js';
+
+export interface AuthenticationOptions {
+  /** --anonymous-auth (default true). */
+  anonymous?: boolean;
+  /** --token-auth-file */
+  tokenAuthFile?: string;
+  /** --service-account-key-file (repeatable): verification keys. */
+  serviceAccountKeyFiles?: string[];
+  /** --service-account-issuer (repeatable; the first is the one tokens are issued with). */
+  serviceAccountIssuers?: string[];
+  /** --api-audiences; defaults to the first issuer, as kube defaults it. */
+  apiAudiences?: string[];
+  /** --service-account-jwks-uri: the jwks_uri of the discovery document. */
+  serviceAccountJwksUri?: string;
+  /** Extra token authenticators run after the built-in ones (OIDC, webhook, ...). */
+  extraTokenAuthenticators?: TokenAuthenticator[];
+  /** kube's TokenSuccessCacheTTL (10 s) and TokenFailureCacheTTL (0). */
+  tokenSuccessCacheTtlMs?: number;
+  tokenFailureCacheTtlMs?: number;
+}
+
+export interface Authentication {
+  /** Every credential authenticator in kube's order; anonymous is decided by the filter. */
+  request: RequestAuthenticatorFn;
+  /** The bearer-token union, cached (TokenReview uses it). */
+  tokens: TokenAuthenticator;
+  anonymous: boolean;
+  apiAudiences: string[];
+  serviceAccountIssuers: string[];
+  serviceAccountKeys: VerificationKey[];
+  serviceAccountJwksUri: string | undefined;
+}
+
+export const DEFAULT_TOKEN_SUCCESS_CACHE_TTL_MS = 10_000;
+
+function header(headers: Record<string, string | string[] | undefined>, name: string): string {
+  const v = headers[name];
+  return Array.isArray(v) ? (v[0] ?? '') : (v ?? '');
+}
+
+export async function buildAuthentication(opts: AuthenticationOptions, getter: ObjectGetter): Promise<Authentication> {
+  const issuers = opts.serviceAccountIssuers ?? [];
+  const apiAudiences = opts.apiAudiences && opts.apiAudiences.length > 0 ? opts.apiAudiences : issuers.slice(0, 1);
+  const keys = await readVerificationKeys(opts.serviceAccountKeyFiles ?? []);
+  const tokenAuthenticators: TokenAuthenticator[] = [];
+  if (opts.tokenAuthFile) tokenAuthenticators.push(await tokenFileAuthenticator(opts.tokenAuthFile));
+  if (keys.length > 0) {
+    tokenAuthenticators.push(new ServiceAccountTokenAuthenticator({ issuers, keys, apiAudiences, getter, legacy: true }));
+  }
+  tokenAuthenticators.push(...(opts.extraTokenAuthenticators ?? []));
+  const tokens = new CachedTokenAuthenticator(tokenUnion(tokenAuthenticators), {
+    successTtlMs: opts.tokenSuccessCacheTtlMs ?? DEFAULT_TOKEN_SUCCESS_CACHE_TTL_MS,
+    failureTtlMs: opts.tokenFailureCacheTtlMs ?? 0,
+  });
+  const request = requestUnion([
+    (req) => authenticateClientCertificate(req.socket as TLSSocket | undefined),
+    (req) => (tokenAuthenticators.length > 0 ? authenticateBearer(header(req.headers, 'authorization'), tokens, apiAudiences) : { kind: 'none' }),
+  ]);
+  return {
+    request,
+    tokens,
+    anonymous: opts.anonymous ?? true,
+    apiAudiences,
+    serviceAccountIssuers: issuers,
+    serviceAccountKeys: keys,
+    serviceAccountJwksUri: opts.serviceAccountJwksUri,
+  };
+}
