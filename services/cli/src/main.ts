@@ -2,6 +2,7 @@
 // The `kapi` command.
 
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { addAuthFlags, authFlagsFrom } from './auth-flags.js';
 import { startCluster } from './cluster.js';
 import { stopOnSignals } from './lifecycle.js';
 import { runServiceCommand, SERVICES, type ServiceKind } from './run.js';
@@ -31,15 +32,15 @@ function duration(value: string): number {
 
 const program = new Command('kapi').description('A Kubernetes API server in TypeScript').showHelpAfterError();
 
-program
-  .command('up')
+addAuthFlags(program
+  .command('up'))
   .description('all-in-one server: every service in one process, embedded SQLite store, HTTPS')
   .option('--data-dir <dir>', 'where data, certificates and the admin kubeconfig live', '.kapi')
   .option('--secure-port <port>', 'HTTPS port', integer(0, 65535), 6443)
   .option('--bind-address <addr>', 'address to listen on', '127.0.0.1')
   .option('--admission-workers <n>', 'admission worker threads (default: number of cores)', integer(1, 64))
   .action(async (o: { dataDir: string; securePort: number; bindAddress: string; admissionWorkers?: number }) => {
-    const server = await startUp({ dataDir: o.dataDir, securePort: o.securePort, bindAddress: o.bindAddress, admissionWorkers: o.admissionWorkers });
+    const server = await startUp({ dataDir: o.dataDir, securePort: o.securePort, bindAddress: o.bindAddress, admissionWorkers: o.admissionWorkers, auth: authFlagsFrom(o) });
     process.stdout.write(
       `kapi is serving on https://${o.bindAddress}:${server.port} (data in ${server.dataDir})\n` +
         `admin kubeconfig: ${server.kubeconfigPath}\n\n` +
@@ -48,8 +49,8 @@ program
     stopOnSignals(server.stop);
   });
 
-program
-  .command('run')
+addAuthFlags(program
+  .command('run'))
   .description('run one service as its own process (any number of replicas)')
   .argument('<service>', `one of: ${SERVICES.join(', ')}`)
   .option('--nats-url <urls>', 'NATS server URL(s), comma-separated', list, ['nats://127.0.0.1:4222'])
@@ -79,11 +80,12 @@ program
       tlsPrivateKeyFile: o.tlsPrivateKeyFile as string | undefined,
       clientCaFile: o.clientCaFile as string | undefined,
       requestTimeoutMs: o.requestTimeout as number | undefined,
+      auth: authFlagsFrom(o),
     });
   });
 
-program
-  .command('cluster')
+addAuthFlags(program
+  .command('cluster'))
   .description('distributed mode on this machine: etcd, nats-server and N replicas of every service as processes')
   .option('--data-dir <dir>', 'certificates, logs, cluster.json and the admin kubeconfig', '.kapi-cluster')
   .option('--secure-port <port>', 'HTTPS port of the first gateway (the others follow)', integer(1, 65535), 6443)
@@ -101,6 +103,7 @@ program
       replicas: o.replicas,
       etcdMembers: o.etcdMembers === '3' ? 3 : 1,
       admissionWorkers: o.admissionWorkers,
+      auth: authFlagsFrom(o),
     });
     const d = cluster.description;
     process.stdout.write(

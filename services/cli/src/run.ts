@@ -11,6 +11,7 @@ import { startGateway } from '@kapi/gateway';
 import { openKV } from '@kapi/kv';
 import { startStorage } from '@kapi/storage';
 import { type Stoppable, stopAll, stopOnSignals } from './lifecycle.js';
+import { type AuthFlags, gatewayAuthentication, storageTokenOptions } from './auth-flags.js';
 
 export const SERVICES = ['gateway', 'storage', 'admission', 'controllers'] as const;
 export type ServiceKind = (typeof SERVICES)[number];
@@ -31,6 +32,8 @@ export interface RunOptions {
   tlsPrivateKeyFile?: string;
   clientCaFile?: string;
   requestTimeoutMs?: number;
+  /** Authentication/authorization flags (gateway) and the TokenRequest signer (storage). */
+  auth?: AuthFlags;
 }
 
 export interface RunningService {
@@ -51,7 +54,13 @@ export async function startService(kind: ServiceKind, opts: RunOptions): Promise
           ? await openKV({ driver: 'etcd3', endpoints: opts.etcdServers })
           : await openKV({ driver: 'sqlite', path: opts.sqlitePath ?? 'kapi.db' });
         started.push({ name: 'kv', stop: () => kv.close() });
-        const storage = await startStorage({ bus, kv, instance, compactionIntervalMs: opts.compactionIntervalMs });
+        const storage = await startStorage({
+          bus,
+          kv,
+          instance,
+          compactionIntervalMs: opts.compactionIntervalMs,
+          serviceAccountTokens: await storageTokenOptions(opts.auth ?? {}),
+        });
         started.push({ name: 'storage', stop: () => storage.close() });
         break;
       }
@@ -80,6 +89,8 @@ export async function startService(kind: ServiceKind, opts: RunOptions): Promise
             clientCA: await readFile(opts.clientCaFile, 'utf8'),
           },
           requestTimeoutMs: opts.requestTimeoutMs,
+          authentication: gatewayAuthentication(opts.auth ?? {}),
+          authorizationModes: opts.auth?.authorizationMode,
         });
         started.push({ name: 'gateway', stop: () => gateway.close() });
         ready.port = gateway.port;

@@ -13,6 +13,8 @@ import { startStorage } from '@kapi/storage';
 import { writeAdminKubeconfig } from './kubeconfig.js';
 import { ensurePki } from './pki.js';
 import { type Stoppable, stopAll } from './lifecycle.js';
+import { type AuthFlags, gatewayAuthentication, storageTokenOptions, withGeneratedServiceAccountKeys } from './auth-flags.js';
+import { ensureServiceAccountKeys } from './sa-keys.js';
 
 export interface UpOptions {
   dataDir: string;
@@ -21,6 +23,8 @@ export interface UpOptions {
   admissionWorkers?: number;
   /** Print the kubeconfig hint (the CLI does; tests do not). */
   quiet?: boolean;
+  /** Authentication/authorization flags; service-account keys default to the data dir's. */
+  auth?: AuthFlags;
 }
 
 export interface RunningServer {
@@ -39,6 +43,7 @@ export async function startUp(opts: UpOptions): Promise<RunningServer> {
   const dataDir = resolve(opts.dataDir);
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   const pki = await ensurePki(dataDir, opts.bindAddress);
+  const auth = withGeneratedServiceAccountKeys(opts.auth ?? {}, await ensureServiceAccountKeys(dataDir));
   const started: Stoppable[] = [];
   try {
     const kv = await openKV({ driver: 'sqlite', path: join(dataDir, 'kapi.db') });
@@ -47,7 +52,7 @@ export async function startUp(opts: UpOptions): Promise<RunningServer> {
     started.push({ name: 'bus', stop: () => bus.close() });
     const admission = await startAdmission({ bus, workers: opts.admissionWorkers });
     started.push({ name: 'admission', stop: () => admission.close() });
-    const storage = await startStorage({ bus, kv });
+    const storage = await startStorage({ bus, kv, serviceAccountTokens: await storageTokenOptions(auth) });
     started.push({ name: 'storage', stop: () => storage.close() });
     const controllers = await startControllers({ bus });
     started.push({ name: 'controllers', stop: () => controllers.close() });
@@ -57,6 +62,8 @@ export async function startUp(opts: UpOptions): Promise<RunningServer> {
       bindAddress: opts.bindAddress,
       port: opts.securePort,
       tls: { cert: pki.servingCert, key: pki.servingKey, clientCA: pki.caCert },
+      authentication: gatewayAuthentication(auth),
+      authorizationModes: auth.authorizationMode,
     });
     started.push({ name: 'gateway', stop: () => gateway.close() });
 

@@ -1,0 +1,132 @@
+// kube-apiserver's authentication and authorization flags, shared by `kapi up`, `kapi run` and
+// `kapi cluster`: how they are declared, what they become for the gateway (authenticator,
+// authorizer) and for storage (the TokenRequest signer), and how `kapi cluster` hands them on.
+
+import { readFile } from 'node:fs/promises';
+import { type Command, InvalidArgumentError } from 'commander';
+import { type AuthenticationOptions, parseAuthorizationModes } from '@kapi/gateway';
+import type { ServiceAccountTokenOptions } from '@kapi/storage';
+
+/** The issuer kubeadm configures, used by `kapi up` / `kapi cluster` when none is given. */
+export const DEFAULT_SERVICE_ACCOUNT_ISSUER = 'https://kubernetes.default.svc.cluster.local';
+
+export interface AuthFlags {
+  anonymousAuth?: boolean;
+  tokenAuthFile?: string;
+  serviceAccountKeyFile?: string[];
+  serviceAccountSigningKeyFile?: string;
+  serviceAccountIssuer?: string[];
+  apiAudiences?: string[];
+  serviceAccountMaxTokenExpiration?: number;
+  serviceAccountJwksUri?: string;
+  authorizationMode?: string[];
+}
+
+function goBool(value: string): boolean {
+  if (['1', 't', 'T', 'true', 'TRUE', 'True'].includes(value)) return true;
+  if (['0', 'f', 'F', 'false', 'FALSE', 'False'].includes(value)) return false;
+  throw new InvalidArgumentError(`invalid boolean value "${value}"`);
+}
+
+function repeat(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+function commaList(value: string): string[] {
+  return value.split(',').map((s) => s.trim()).filter((s) => s !== '');
+}
+
+/** Go duration seconds (e.g. 24h, 3600s) for --service-account-max-token-expiration. */
+function seconds(value: string): number {
+  const m = /^(\d+)(s|m|h)?$/.exec(value);
+  if (!m) throw new InvalidArgumentError('must be a duration like 24h or 3600s');
+  return Number(m[1]) * { s: 1, m: 60, h: 3600 }[(m[2] ?? 's') as 's' | 'm' | 'h'];
+}
+
+function modes(value: string): string[] {
+  try {
+    return parseAuthorizationModes(value);
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
+}
+
+/** Declares the flags on a command (kube's names). */
+export function addAuthFlags(cmd: Command): Command {
+  return cmd
+    .option('--anonymous-auth <bool>', 'allow requests without credentials as system:anonymous', goBool)
+    .option('--token-auth-file <file>', 'static bearer tokens: CSV token,user,uid,"group1,group2"')
+    .option('--service-account-key-file <file>', 'PEM keys that verify service-account tokens (repeatable)', repeat)
+    .option('--service-account-signing-key-file <file>', 'PEM private key that signs service-account tokens')
+    .option('--service-account-issuer <url>', 'issuer of service-account tokens (repeatable; the first signs)', repeat)
+    .option('--api-audiences <list>', 'audiences of the API (default: the first issuer)', commaList)
+    .option('--service-account-max-token-expiration <duration>', 'longest TokenRequest expiration', seconds)
+    .option('--service-account-jwks-uri <url>', 'jwks_uri of the service-account discovery document')
+    .option('--authorization-mode <modes>', 'ordered authorizers: AlwaysAllow, AlwaysDeny', modes);
+}
+
+export function authFlagsFrom(o: Record<string, unknown>): AuthFlags {
+  return {
+    anonymousAuth: o.anonymousAuth as boolean | undefined,
+    tokenAuthFile: o.tokenAuthFile as string | undefined,
+    serviceAccountKeyFile: o.serviceAccountKeyFile as string[] | undefined,
+    serviceAccountSigningKeyFile: o.serviceAccountSigningKeyFile as string | undefined,
+    serviceAccountIssuer: o.serviceAccountIssuer as string[] | undefined,
+    apiAudiences: o.apiAudiences as string[] | undefined,
+    serviceAccountMaxTokenExpiration: o.serviceAccountMaxTokenExpiration as number | undefined,
+    serviceAccountJwksUri: o.serviceAccountJwksUri as string | undefined,
+    authorizationMode: o.authorizationMode as string[] | undefined,
+  };
+}
+
+/** The gateway's authentication options. */
+export function gatewayAuthentication(f: AuthFlags): AuthenticationOptions {
+  return {
+    anonymous: f.anonymousAuth,
+    tokenAuthFile: f.tokenAuthFile,
+    serviceAccountKeyFiles: f.serviceAccountKeyFile,
+    serviceAccountIssuers: f.serviceAccountIssuer,
+    apiAudiences: f.apiAudiences,
+    serviceAccountJwksUri: f.serviceAccountJwksUri,
+  };
+}
+
+/** Storage's TokenRequest signer, when a signing key and an issuer are configured. */
+export async function storageTokenOptions(f: AuthFlags): Promise<ServiceAccountTokenOptions | undefined> {
+  const issuer = f.serviceAccountIssuer?.[0];
+  if (!f.serviceAccountSigningKeyFile || !issuer) return undefined;
+  return {
+    signingKeyPem: await readFile(f.serviceAccountSigningKeyFile, 'utf8'),
+    issuer,
+    apiAudiences: f.apiAudiences,
+    maxExpirationSeconds: f.serviceAccountMaxTokenExpiration,
+  };
+}
+
+/** The flags again, as `kapi run` arguments (kapi cluster hands them to its children). */
+export function authFlagArgs(f: AuthFlags): string[] {
+  const args: string[] = [];
+  if (f.anonymousAuth !== undefined) args.push(`--anonymous-auth=${f.anonymousAuth}`);
+  if (f.tokenAuthFile) args.push('--token-auth-file', f.tokenAuthFile);
+  for (const k of f.serviceAccountKeyFile ?? []) args.push('--service-account-key-file', k);
+  if (f.serviceAccountSigningKeyFile) args.push('--service-account-signing-key-file', f.serviceAccountSigningKeyFile);
+  for (const i of f.serviceAccountIssuer ?? []) args.push('--service-account-issuer', i);
+  if (f.apiAudiences?.length) args.push('--api-audiences', f.apiAudiences.join(','));
+  if (f.serviceAccountMaxTokenExpiration !== undefined) args.push('--service-account-max-token-expiration', `${f.serviceAccountMaxTokenExpiration}s`);
+  if (f.serviceAccountJwksUri) args.push('--service-account-jwks-uri', f.serviceAccountJwksUri);
+  if (f.authorizationMode?.length) args.push('--authorization-mode', f.authorizationMode.join(','));
+  return args;
+}
+
+/**
+ * What `kapi up` / `kapi cluster` use: the given flags, with the data dir's generated
+ * service-account key pair (sa.key signs, sa.pub verifies) and kubeadm's issuer when none given.
+ */
+export function withGeneratedServiceAccountKeys(f: AuthFlags, keys: { keyFile: string; pubFile: string }): AuthFlags {
+  return {
+    ...f,
+    serviceAccountSigningKeyFile: f.serviceAccountSigningKeyFile ?? keys.keyFile,
+    serviceAccountKeyFile: f.serviceAccountKeyFile?.length ? f.serviceAccountKeyFile : [keys.pubFile],
+    serviceAccountIssuer: f.serviceAccountIssuer?.length ? f.serviceAccountIssuer : [DEFAULT_SERVICE_ACCOUNT_ISSUER],
+  };
+}
