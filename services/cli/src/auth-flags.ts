@@ -13,6 +13,7 @@ export const DEFAULT_SERVICE_ACCOUNT_ISSUER = 'https://kubernetes.default.svc.cl
 export interface AuthFlags {
   anonymousAuth?: boolean;
   tokenAuthFile?: string;
+  enableBootstrapTokenAuth?: boolean;
   serviceAccountKeyFile?: string[];
   serviceAccountSigningKeyFile?: string;
   serviceAccountIssuer?: string[];
@@ -56,6 +57,7 @@ export function addAuthFlags(cmd: Command): Command {
   return cmd
     .option('--anonymous-auth <bool>', 'allow requests without credentials as system:anonymous', goBool)
     .option('--token-auth-file <file>', 'static bearer tokens: CSV token,user,uid,"group1,group2"')
+    .option('--enable-bootstrap-token-auth [bool]', 'authenticate bootstrap tokens (Secrets kube-system/bootstrap-token-<id>)', goBool)
     .option('--service-account-key-file <file>', 'PEM keys that verify service-account tokens (repeatable)', repeat)
     .option('--service-account-signing-key-file <file>', 'PEM private key that signs service-account tokens')
     .option('--service-account-issuer <url>', 'issuer of service-account tokens (repeatable; the first signs)', repeat)
@@ -69,6 +71,7 @@ export function authFlagsFrom(o: Record<string, unknown>): AuthFlags {
   return {
     anonymousAuth: o.anonymousAuth as boolean | undefined,
     tokenAuthFile: o.tokenAuthFile as string | undefined,
+    enableBootstrapTokenAuth: o.enableBootstrapTokenAuth as boolean | undefined,
     serviceAccountKeyFile: o.serviceAccountKeyFile as string[] | undefined,
     serviceAccountSigningKeyFile: o.serviceAccountSigningKeyFile as string | undefined,
     serviceAccountIssuer: o.serviceAccountIssuer as string[] | undefined,
@@ -84,6 +87,7 @@ export function gatewayAuthentication(f: AuthFlags): AuthenticationOptions {
   return {
     anonymous: f.anonymousAuth,
     tokenAuthFile: f.tokenAuthFile,
+    enableBootstrapTokenAuth: f.enableBootstrapTokenAuth,
     serviceAccountKeyFiles: f.serviceAccountKeyFile,
     serviceAccountIssuers: f.serviceAccountIssuer,
     apiAudiences: f.apiAudiences,
@@ -108,6 +112,7 @@ export function authFlagArgs(f: AuthFlags): string[] {
   const args: string[] = [];
   if (f.anonymousAuth !== undefined) args.push(`--anonymous-auth=${f.anonymousAuth}`);
   if (f.tokenAuthFile) args.push('--token-auth-file', f.tokenAuthFile);
+  if (f.enableBootstrapTokenAuth !== undefined) args.push(`--enable-bootstrap-token-auth=${f.enableBootstrapTokenAuth}`);
   for (const k of f.serviceAccountKeyFile ?? []) args.push('--service-account-key-file', k);
   if (f.serviceAccountSigningKeyFile) args.push('--service-account-signing-key-file', f.serviceAccountSigningKeyFile);
   for (const i of f.serviceAccountIssuer ?? []) args.push('--service-account-issuer', i);

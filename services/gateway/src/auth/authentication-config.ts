@@ -5,6 +5,7 @@
 
 import type { TLSSocket } from 'node:tls';
 import { authenticateBearer } from './bearer.js';
+import { bootstrapTokenAuthenticator } from './bootstrap-token.js';
 import type { ObjectGetter } from './object-getter.js';
 import { readVerificationKeys, type VerificationKey } from './service-account-keys.js';
 import { ServiceAccountTokenAuthenticator } from './service-account.js';
@@ -19,6 +20,8 @@ export interface AuthenticationOptions {
   anonymous?: boolean;
   /** --token-auth-file */
   tokenAuthFile?: string;
+  /** --enable-bootstrap-token-auth */
+  enableBootstrapTokenAuth?: boolean;
   /** --service-account-key-file (repeatable): verification keys. */
   serviceAccountKeyFiles?: string[];
   /** --service-account-issuer (repeatable; the first is the one tokens are issued with). */
@@ -59,6 +62,7 @@ export async function buildAuthentication(opts: AuthenticationOptions, getter: O
   const keys = await readVerificationKeys(opts.serviceAccountKeyFiles ?? []);
   const tokenAuthenticators: TokenAuthenticator[] = [];
   if (opts.tokenAuthFile) tokenAuthenticators.push(await tokenFileAuthenticator(opts.tokenAuthFile));
+  if (opts.enableBootstrapTokenAuth) tokenAuthenticators.push(bootstrapTokenAuthenticator(getter));
   if (keys.length > 0) {
     tokenAuthenticators.push(new ServiceAccountTokenAuthenticator({ issuers, keys, apiAudiences, getter, legacy: true }));
   }
