@@ -14,6 +14,7 @@ export interface AuthFlags {
   anonymousAuth?: boolean;
   tokenAuthFile?: string;
   enableBootstrapTokenAuth?: boolean;
+  authenticationConfig?: string;
   serviceAccountKeyFile?: string[];
   serviceAccountSigningKeyFile?: string;
   serviceAccountIssuer?: string[];
@@ -58,6 +59,7 @@ export function addAuthFlags(cmd: Command): Command {
     .option('--anonymous-auth <bool>', 'allow requests without credentials as system:anonymous', goBool)
     .option('--token-auth-file <file>', 'static bearer tokens: CSV token,user,uid,"group1,group2"')
     .option('--enable-bootstrap-token-auth [bool]', 'authenticate bootstrap tokens (Secrets kube-system/bootstrap-token-<id>)', goBool)
+    .option('--authentication-config <file>', 'AuthenticationConfiguration (apiserver.config.k8s.io/v1): JWT/OIDC issuers')
     .option('--service-account-key-file <file>', 'PEM keys that verify service-account tokens (repeatable)', repeat)
     .option('--service-account-signing-key-file <file>', 'PEM private key that signs service-account tokens')
     .option('--service-account-issuer <url>', 'issuer of service-account tokens (repeatable; the first signs)', repeat)
@@ -72,6 +74,7 @@ export function authFlagsFrom(o: Record<string, unknown>): AuthFlags {
     anonymousAuth: o.anonymousAuth as boolean | undefined,
     tokenAuthFile: o.tokenAuthFile as string | undefined,
     enableBootstrapTokenAuth: o.enableBootstrapTokenAuth as boolean | undefined,
+    authenticationConfig: o.authenticationConfig as string | undefined,
     serviceAccountKeyFile: o.serviceAccountKeyFile as string[] | undefined,
     serviceAccountSigningKeyFile: o.serviceAccountSigningKeyFile as string | undefined,
     serviceAccountIssuer: o.serviceAccountIssuer as string[] | undefined,
@@ -88,6 +91,7 @@ export function gatewayAuthentication(f: AuthFlags): AuthenticationOptions {
     anonymous: f.anonymousAuth,
     tokenAuthFile: f.tokenAuthFile,
     enableBootstrapTokenAuth: f.enableBootstrapTokenAuth,
+    authenticationConfigFile: f.authenticationConfig,
     serviceAccountKeyFiles: f.serviceAccountKeyFile,
     serviceAccountIssuers: f.serviceAccountIssuer,
     apiAudiences: f.apiAudiences,
@@ -113,6 +117,7 @@ export function authFlagArgs(f: AuthFlags): string[] {
   if (f.anonymousAuth !== undefined) args.push(`--anonymous-auth=${f.anonymousAuth}`);
   if (f.tokenAuthFile) args.push('--token-auth-file', f.tokenAuthFile);
   if (f.enableBootstrapTokenAuth !== undefined) args.push(`--enable-bootstrap-token-auth=${f.enableBootstrapTokenAuth}`);
+  if (f.authenticationConfig) args.push('--authentication-config', f.authenticationConfig);
   for (const k of f.serviceAccountKeyFile ?? []) args.push('--service-account-key-file', k);
   if (f.serviceAccountSigningKeyFile) args.push('--service-account-signing-key-file', f.serviceAccountSigningKeyFile);
   for (const i of f.serviceAccountIssuer ?? []) args.push('--service-account-issuer', i);

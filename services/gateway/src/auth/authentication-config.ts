@@ -7,6 +7,7 @@ import type { TLSSocket } from 'node:tls';
 import { authenticateBearer } from './bearer.js';
 import { bootstrapTokenAuthenticator } from './bootstrap-token.js';
 import type { ObjectGetter } from './object-getter.js';
+import { OIDCAuthenticator, readAuthenticationConfiguration } from './oidc.js';
 import { readVerificationKeys, type VerificationKey } from './service-account-keys.js';
 import { ServiceAccountTokenAuthenticator } from './service-account.js';
 import { CachedTokenAuthenticator } from './token-cache.js';
@@ -30,6 +31,8 @@ export interface AuthenticationOptions {
   apiAudiences?: string[];
   /** --service-account-jwks-uri: the jwks_uri of the discovery document. */
   serviceAccountJwksUri?: string;
+  /** --authentication-config: AuthenticationConfiguration with jwt (OIDC) issuers. */
+  authenticationConfigFile?: string;
   /** Extra token authenticators run after the built-in ones (OIDC, webhook, ...). */
   extraTokenAuthenticators?: TokenAuthenticator[];
   /** kube's TokenSuccessCacheTTL (10 s) and TokenFailureCacheTTL (0). */
@@ -65,6 +68,10 @@ export async function buildAuthentication(opts: AuthenticationOptions, getter: O
   if (opts.enableBootstrapTokenAuth) tokenAuthenticators.push(bootstrapTokenAuthenticator(getter));
   if (keys.length > 0) {
     tokenAuthenticators.push(new ServiceAccountTokenAuthenticator({ issuers, keys, apiAudiences, getter, legacy: true }));
+  }
+  if (opts.authenticationConfigFile) {
+    const config = await readAuthenticationConfiguration(opts.authenticationConfigFile);
+    for (const jwt of config.jwt ?? []) tokenAuthenticators.push(new OIDCAuthenticator(jwt));
   }
   tokenAuthenticators.push(...(opts.extraTokenAuthenticators ?? []));
   const tokens = new CachedTokenAuthenticator(tokenUnion(tokenAuthenticators), {
