@@ -15,6 +15,9 @@ export interface AuthFlags {
   tokenAuthFile?: string;
   enableBootstrapTokenAuth?: boolean;
   authenticationConfig?: string;
+  authenticationTokenWebhookConfigFile?: string;
+  authenticationTokenWebhookCacheTtl?: number;
+  authenticationTokenWebhookVersion?: 'v1' | 'v1beta1';
   serviceAccountKeyFile?: string[];
   serviceAccountSigningKeyFile?: string;
   serviceAccountIssuer?: string[];
@@ -45,6 +48,11 @@ function seconds(value: string): number {
   return Number(m[1]) * { s: 1, m: 60, h: 3600 }[(m[2] ?? 's') as 's' | 'm' | 'h'];
 }
 
+function webhookVersion(value: string): 'v1' | 'v1beta1' {
+  if (value !== 'v1' && value !== 'v1beta1') throw new InvalidArgumentError('must be v1 or v1beta1');
+  return value;
+}
+
 function modes(value: string): string[] {
   try {
     return parseAuthorizationModes(value);
@@ -60,6 +68,9 @@ export function addAuthFlags(cmd: Command): Command {
     .option('--token-auth-file <file>', 'static bearer tokens: CSV token,user,uid,"group1,group2"')
     .option('--enable-bootstrap-token-auth [bool]', 'authenticate bootstrap tokens (Secrets kube-system/bootstrap-token-<id>)', goBool)
     .option('--authentication-config <file>', 'AuthenticationConfiguration (apiserver.config.k8s.io/v1): JWT/OIDC issuers')
+    .option('--authentication-token-webhook-config-file <file>', 'kubeconfig of the token authentication webhook (TokenReview)')
+    .option('--authentication-token-webhook-cache-ttl <duration>', 'how long webhook answers are cached (default 2m)', seconds)
+    .option('--authentication-token-webhook-version <v>', 'TokenReview version sent to the webhook: v1 or v1beta1 (default)', webhookVersion)
     .option('--service-account-key-file <file>', 'PEM keys that verify service-account tokens (repeatable)', repeat)
     .option('--service-account-signing-key-file <file>', 'PEM private key that signs service-account tokens')
     .option('--service-account-issuer <url>', 'issuer of service-account tokens (repeatable; the first signs)', repeat)
@@ -75,6 +86,9 @@ export function authFlagsFrom(o: Record<string, unknown>): AuthFlags {
     tokenAuthFile: o.tokenAuthFile as string | undefined,
     enableBootstrapTokenAuth: o.enableBootstrapTokenAuth as boolean | undefined,
     authenticationConfig: o.authenticationConfig as string | undefined,
+    authenticationTokenWebhookConfigFile: o.authenticationTokenWebhookConfigFile as string | undefined,
+    authenticationTokenWebhookCacheTtl: o.authenticationTokenWebhookCacheTtl as number | undefined,
+    authenticationTokenWebhookVersion: o.authenticationTokenWebhookVersion as 'v1' | 'v1beta1' | undefined,
     serviceAccountKeyFile: o.serviceAccountKeyFile as string[] | undefined,
     serviceAccountSigningKeyFile: o.serviceAccountSigningKeyFile as string | undefined,
     serviceAccountIssuer: o.serviceAccountIssuer as string[] | undefined,
@@ -92,6 +106,9 @@ export function gatewayAuthentication(f: AuthFlags): AuthenticationOptions {
     tokenAuthFile: f.tokenAuthFile,
     enableBootstrapTokenAuth: f.enableBootstrapTokenAuth,
     authenticationConfigFile: f.authenticationConfig,
+    webhookConfigFile: f.authenticationTokenWebhookConfigFile,
+    webhookCacheTtlMs: f.authenticationTokenWebhookCacheTtl === undefined ? undefined : f.authenticationTokenWebhookCacheTtl * 1000,
+    webhookVersion: f.authenticationTokenWebhookVersion,
     serviceAccountKeyFiles: f.serviceAccountKeyFile,
     serviceAccountIssuers: f.serviceAccountIssuer,
     apiAudiences: f.apiAudiences,
@@ -118,6 +135,9 @@ export function authFlagArgs(f: AuthFlags): string[] {
   if (f.tokenAuthFile) args.push('--token-auth-file', f.tokenAuthFile);
   if (f.enableBootstrapTokenAuth !== undefined) args.push(`--enable-bootstrap-token-auth=${f.enableBootstrapTokenAuth}`);
   if (f.authenticationConfig) args.push('--authentication-config', f.authenticationConfig);
+  if (f.authenticationTokenWebhookConfigFile) args.push('--authentication-token-webhook-config-file', f.authenticationTokenWebhookConfigFile);
+  if (f.authenticationTokenWebhookCacheTtl !== undefined) args.push('--authentication-token-webhook-cache-ttl', `${f.authenticationTokenWebhookCacheTtl}s`);
+  if (f.authenticationTokenWebhookVersion) args.push('--authentication-token-webhook-version', f.authenticationTokenWebhookVersion);
   for (const k of f.serviceAccountKeyFile ?? []) args.push('--service-account-key-file', k);
   if (f.serviceAccountSigningKeyFile) args.push('--service-account-signing-key-file', f.serviceAccountSigningKeyFile);
   for (const i of f.serviceAccountIssuer ?? []) args.push('--service-account-issuer', i);

@@ -8,6 +8,7 @@ import { authenticateBearer } from './bearer.js';
 import { bootstrapTokenAuthenticator } from './bootstrap-token.js';
 import type { ObjectGetter } from './object-getter.js';
 import { OIDCAuthenticator, readAuthenticationConfiguration } from './oidc.js';
+import { DEFAULT_WEBHOOK_CACHE_TTL_MS, readWebhookKubeconfig, WebhookTokenAuthenticator } from './webhook.js';
 import { readVerificationKeys, type VerificationKey } from './service-account-keys.js';
 import { ServiceAccountTokenAuthenticator } from './service-account.js';
 import { CachedTokenAuthenticator } from './token-cache.js';
@@ -33,6 +34,10 @@ export interface AuthenticationOptions {
   serviceAccountJwksUri?: string;
   /** --authentication-config: AuthenticationConfiguration with jwt (OIDC) issuers. */
   authenticationConfigFile?: string;
+  /** --authentication-token-webhook-config-file, -cache-ttl, -version (default v1beta1, as kube). */
+  webhookConfigFile?: string;
+  webhookCacheTtlMs?: number;
+  webhookVersion?: 'v1' | 'v1beta1';
   /** Extra token authenticators run after the built-in ones (OIDC, webhook, ...). */
   extraTokenAuthenticators?: TokenAuthenticator[];
   /** kube's TokenSuccessCacheTTL (10 s) and TokenFailureCacheTTL (0). */
@@ -74,13 +79,21 @@ export async function buildAuthentication(opts: AuthenticationOptions, getter: O
     for (const jwt of config.jwt ?? []) tokenAuthenticators.push(new OIDCAuthenticator(jwt));
   }
   tokenAuthenticators.push(...(opts.extraTokenAuthenticators ?? []));
-  const tokens = new CachedTokenAuthenticator(tokenUnion(tokenAuthenticators), {
+  const builtIn = new CachedTokenAuthenticator(tokenUnion(tokenAuthenticators), {
     successTtlMs: opts.tokenSuccessCacheTtlMs ?? DEFAULT_TOKEN_SUCCESS_CACHE_TTL_MS,
     failureTtlMs: opts.tokenFailureCacheTtlMs ?? 0,
   });
+  // The webhook comes last with its own cache, success and failure for the webhook TTL (kube).
+  let tokens: TokenAuthenticator = builtIn;
+  if (opts.webhookConfigFile) {
+    const ttl = opts.webhookCacheTtlMs ?? DEFAULT_WEBHOOK_CACHE_TTL_MS;
+    const webhook = new WebhookTokenAuthenticator(await readWebhookKubeconfig(opts.webhookConfigFile, opts.webhookVersion));
+    tokens = tokenUnion([builtIn, new CachedTokenAuthenticator(webhook, { successTtlMs: ttl, failureTtlMs: ttl })]);
+  }
+  const anyTokenAuthenticator = tokenAuthenticators.length > 0 || opts.webhookConfigFile !== undefined;
   const request = requestUnion([
     (req) => authenticateClientCertificate(req.socket as TLSSocket | undefined),
-    (req) => (tokenAuthenticators.length > 0 ? authenticateBearer(header(req.headers, 'authorization'), tokens, apiAudiences) : { kind: 'none' }),
+    (req) => (anyTokenAuthenticator ? authenticateBearer(header(req.headers, 'authorization'), tokens, apiAudiences) : { kind: 'none' }),
   ]);
   return {
     request,
