@@ -18,6 +18,12 @@ export interface AuthFlags {
   authenticationTokenWebhookConfigFile?: string;
   authenticationTokenWebhookCacheTtl?: number;
   authenticationTokenWebhookVersion?: 'v1' | 'v1beta1';
+  requestheaderClientCaFile?: string;
+  requestheaderAllowedNames?: string[];
+  requestheaderUsernameHeaders?: string[];
+  requestheaderUidHeaders?: string[];
+  requestheaderGroupHeaders?: string[];
+  requestheaderExtraHeadersPrefix?: string[];
   serviceAccountKeyFile?: string[];
   serviceAccountSigningKeyFile?: string;
   serviceAccountIssuer?: string[];
@@ -71,6 +77,12 @@ export function addAuthFlags(cmd: Command): Command {
     .option('--authentication-token-webhook-config-file <file>', 'kubeconfig of the token authentication webhook (TokenReview)')
     .option('--authentication-token-webhook-cache-ttl <duration>', 'how long webhook answers are cached (default 2m)', seconds)
     .option('--authentication-token-webhook-version <v>', 'TokenReview version sent to the webhook: v1 or v1beta1 (default)', webhookVersion)
+    .option('--requestheader-client-ca-file <file>', 'CA of front proxies allowed to assert users in request headers')
+    .option('--requestheader-allowed-names <list>', 'front-proxy certificate CNs allowed (empty: any)', commaList)
+    .option('--requestheader-username-headers <list>', 'headers naming the user, e.g. X-Remote-User', commaList)
+    .option('--requestheader-uid-headers <list>', 'headers naming the user uid, e.g. X-Remote-Uid', commaList)
+    .option('--requestheader-group-headers <list>', 'headers naming groups, e.g. X-Remote-Group', commaList)
+    .option('--requestheader-extra-headers-prefix <list>', 'header prefixes of user extras, e.g. X-Remote-Extra-', commaList)
     .option('--service-account-key-file <file>', 'PEM keys that verify service-account tokens (repeatable)', repeat)
     .option('--service-account-signing-key-file <file>', 'PEM private key that signs service-account tokens')
     .option('--service-account-issuer <url>', 'issuer of service-account tokens (repeatable; the first signs)', repeat)
@@ -89,6 +101,12 @@ export function authFlagsFrom(o: Record<string, unknown>): AuthFlags {
     authenticationTokenWebhookConfigFile: o.authenticationTokenWebhookConfigFile as string | undefined,
     authenticationTokenWebhookCacheTtl: o.authenticationTokenWebhookCacheTtl as number | undefined,
     authenticationTokenWebhookVersion: o.authenticationTokenWebhookVersion as 'v1' | 'v1beta1' | undefined,
+    requestheaderClientCaFile: o.requestheaderClientCaFile as string | undefined,
+    requestheaderAllowedNames: o.requestheaderAllowedNames as string[] | undefined,
+    requestheaderUsernameHeaders: o.requestheaderUsernameHeaders as string[] | undefined,
+    requestheaderUidHeaders: o.requestheaderUidHeaders as string[] | undefined,
+    requestheaderGroupHeaders: o.requestheaderGroupHeaders as string[] | undefined,
+    requestheaderExtraHeadersPrefix: o.requestheaderExtraHeadersPrefix as string[] | undefined,
     serviceAccountKeyFile: o.serviceAccountKeyFile as string[] | undefined,
     serviceAccountSigningKeyFile: o.serviceAccountSigningKeyFile as string | undefined,
     serviceAccountIssuer: o.serviceAccountIssuer as string[] | undefined,
@@ -109,6 +127,16 @@ export function gatewayAuthentication(f: AuthFlags): AuthenticationOptions {
     webhookConfigFile: f.authenticationTokenWebhookConfigFile,
     webhookCacheTtlMs: f.authenticationTokenWebhookCacheTtl === undefined ? undefined : f.authenticationTokenWebhookCacheTtl * 1000,
     webhookVersion: f.authenticationTokenWebhookVersion,
+    requestHeader: f.requestheaderClientCaFile
+      ? {
+          clientCA: '', // the PEM is read into the gateway's TLS options (requestHeaderCA)
+          allowedNames: f.requestheaderAllowedNames,
+          usernameHeaders: f.requestheaderUsernameHeaders,
+          uidHeaders: f.requestheaderUidHeaders,
+          groupHeaders: f.requestheaderGroupHeaders,
+          extraHeaderPrefixes: f.requestheaderExtraHeadersPrefix,
+        }
+      : undefined,
     serviceAccountKeyFiles: f.serviceAccountKeyFile,
     serviceAccountIssuers: f.serviceAccountIssuer,
     apiAudiences: f.apiAudiences,
@@ -138,6 +166,15 @@ export function authFlagArgs(f: AuthFlags): string[] {
   if (f.authenticationTokenWebhookConfigFile) args.push('--authentication-token-webhook-config-file', f.authenticationTokenWebhookConfigFile);
   if (f.authenticationTokenWebhookCacheTtl !== undefined) args.push('--authentication-token-webhook-cache-ttl', `${f.authenticationTokenWebhookCacheTtl}s`);
   if (f.authenticationTokenWebhookVersion) args.push('--authentication-token-webhook-version', f.authenticationTokenWebhookVersion);
+  if (f.requestheaderClientCaFile) args.push('--requestheader-client-ca-file', f.requestheaderClientCaFile);
+  const lists: [string, string[] | undefined][] = [
+    ['--requestheader-allowed-names', f.requestheaderAllowedNames],
+    ['--requestheader-username-headers', f.requestheaderUsernameHeaders],
+    ['--requestheader-uid-headers', f.requestheaderUidHeaders],
+    ['--requestheader-group-headers', f.requestheaderGroupHeaders],
+    ['--requestheader-extra-headers-prefix', f.requestheaderExtraHeadersPrefix],
+  ];
+  for (const [flag, values] of lists) if (values?.length) args.push(flag, values.join(','));
   for (const k of f.serviceAccountKeyFile ?? []) args.push('--service-account-key-file', k);
   if (f.serviceAccountSigningKeyFile) args.push('--service-account-signing-key-file', f.serviceAccountSigningKeyFile);
   for (const i of f.serviceAccountIssuer ?? []) args.push('--service-account-issuer', i);
@@ -159,4 +196,9 @@ export function withGeneratedServiceAccountKeys(f: AuthFlags, keys: { keyFile: s
     serviceAccountKeyFile: f.serviceAccountKeyFile?.length ? f.serviceAccountKeyFile : [keys.pubFile],
     serviceAccountIssuer: f.serviceAccountIssuer?.length ? f.serviceAccountIssuer : [DEFAULT_SERVICE_ACCOUNT_ISSUER],
   };
+}
+
+/** The PEM of --requestheader-client-ca-file, for the gateway's TLS options. */
+export async function requestHeaderCA(f: AuthFlags): Promise<string | undefined> {
+  return f.requestheaderClientCaFile ? readFile(f.requestheaderClientCaFile, 'utf8') : undefined;
 }

@@ -11,7 +11,7 @@ import { startGateway } from '@kapi/gateway';
 import { openKV } from '@kapi/kv';
 import { startStorage } from '@kapi/storage';
 import { type Stoppable, stopAll, stopOnSignals } from './lifecycle.js';
-import { type AuthFlags, gatewayAuthentication, storageTokenOptions } from './auth-flags.js';
+import { type AuthFlags, gatewayAuthentication, requestHeaderCA, storageTokenOptions } from './auth-flags.js';
 
 export const SERVICES = ['gateway', 'storage', 'admission', 'controllers'] as const;
 export type ServiceKind = (typeof SERVICES)[number];
@@ -87,6 +87,7 @@ export async function startService(kind: ServiceKind, opts: RunOptions): Promise
             cert: await readFile(opts.tlsCertFile, 'utf8'),
             key: await readFile(opts.tlsPrivateKeyFile, 'utf8'),
             clientCA: await readFile(opts.clientCaFile, 'utf8'),
+            requestHeaderCA: await requestHeaderCA(opts.auth ?? {}),
           },
           requestTimeoutMs: opts.requestTimeoutMs,
           authentication: gatewayAuthentication(opts.auth ?? {}),

@@ -13,7 +13,7 @@ import { startStorage } from '@kapi/storage';
 import { writeAdminKubeconfig } from './kubeconfig.js';
 import { ensurePki } from './pki.js';
 import { type Stoppable, stopAll } from './lifecycle.js';
-import { type AuthFlags, gatewayAuthentication, storageTokenOptions, withGeneratedServiceAccountKeys } from './auth-flags.js';
+import { type AuthFlags, gatewayAuthentication, requestHeaderCA, storageTokenOptions, withGeneratedServiceAccountKeys } from './auth-flags.js';
 import { ensureServiceAccountKeys } from './sa-keys.js';
 
 export interface UpOptions {
@@ -61,7 +61,7 @@ export async function startUp(opts: UpOptions): Promise<RunningServer> {
       bus,
       bindAddress: opts.bindAddress,
       port: opts.securePort,
-      tls: { cert: pki.servingCert, key: pki.servingKey, clientCA: pki.caCert },
+      tls: { cert: pki.servingCert, key: pki.servingKey, clientCA: pki.caCert, requestHeaderCA: await requestHeaderCA(auth) },
       authentication: gatewayAuthentication(auth),
       authorizationModes: auth.authorizationMode,
     });

@@ -38,6 +38,8 @@ export interface GatewayTLS {
   key: string;
   /** PEM bundle of the CAs that sign client certificates (--client-ca-file). */
   clientCA: string;
+  /** --requestheader-client-ca-file: CAs of front proxies (trusted by TLS too). */
+  requestHeaderCA?: string;
 }
 
 export interface GatewayOptions {
@@ -200,7 +202,14 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const log = opts.logger ?? jsonLogger(process.stderr, opts.instance ? `gateway/${opts.instance}` : 'gateway');
   let shuttingDown = false;
 
-  const authentication = await buildAuthentication(opts.authentication ?? {}, busObjectGetter(opts.bus));
+  const authentication = await buildAuthentication(
+    {
+      ...opts.authentication,
+      clientCA: opts.tls.clientCA,
+      requestHeader: opts.tls.requestHeaderCA ? { ...opts.authentication?.requestHeader, clientCA: opts.tls.requestHeaderCA } : undefined,
+    },
+    busObjectGetter(opts.bus),
+  );
   const authorizer = authorizerForModes(opts.authorizationModes ?? ['AlwaysAllow']);
   const yaml = new YAMLOffload();
   const route = routeFilter({
@@ -228,7 +237,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     https: {
       cert: opts.tls.cert,
       key: opts.tls.key,
-      ca: opts.tls.clientCA,
+      ca: opts.tls.requestHeaderCA ? [opts.tls.clientCA, opts.tls.requestHeaderCA] : opts.tls.clientCA,
       requestCert: true,
       rejectUnauthorized: false,
       minVersion: 'TLSv1.2',

@@ -5,6 +5,8 @@
 
 import type { TLSSocket } from 'node:tls';
 import { authenticateBearer } from './bearer.js';
+import { parseCertificates, peerChainsTo } from './cert-chain.js';
+import { requestHeaderAuthenticator } from './request-header.js';
 import { bootstrapTokenAuthenticator } from './bootstrap-token.js';
 import type { ObjectGetter } from './object-getter.js';
 import { OIDCAuthenticator, readAuthenticationConfiguration } from './oidc.js';
@@ -38,6 +40,18 @@ export interface AuthenticationOptions {
   webhookConfigFile?: string;
   webhookCacheTtlMs?: number;
   webhookVersion?: 'v1' | 'v1beta1';
+  /** Front proxy: --requestheader-client-ca-file (PEM content), -allowed-names, -username-headers,
+   * -uid-headers, -group-headers, -extra-headers-prefix. Off without username headers. */
+  requestHeader?: {
+    clientCA: string;
+    allowedNames?: string[];
+    usernameHeaders?: string[];
+    uidHeaders?: string[];
+    groupHeaders?: string[];
+    extraHeaderPrefixes?: string[];
+  };
+  /** --client-ca-file content; with a front proxy configured, x509 users must chain to it. */
+  clientCA?: string;
   /** Extra token authenticators run after the built-in ones (OIDC, webhook, ...). */
   extraTokenAuthenticators?: TokenAuthenticator[];
   /** kube's TokenSuccessCacheTTL (10 s) and TokenFailureCacheTTL (0). */
@@ -91,8 +105,28 @@ export async function buildAuthentication(opts: AuthenticationOptions, getter: O
     tokens = tokenUnion([builtIn, new CachedTokenAuthenticator(webhook, { successTtlMs: ttl, failureTtlMs: ttl })]);
   }
   const anyTokenAuthenticator = tokenAuthenticators.length > 0 || opts.webhookConfigFile !== undefined;
+  const front = opts.requestHeader;
+  const frontProxy =
+    front && (front.usernameHeaders?.length ?? 0) > 0
+      ? requestHeaderAuthenticator({
+          clientCAs: parseCertificates(front.clientCA),
+          allowedNames: front.allowedNames ?? [],
+          usernameHeaders: front.usernameHeaders ?? [],
+          uidHeaders: front.uidHeaders,
+          groupHeaders: front.groupHeaders ?? [],
+          extraHeaderPrefixes: front.extraHeaderPrefixes ?? [],
+        })
+      : undefined;
+  // The TLS server trusts both CAs then: x509 users must chain to the client CA itself.
+  const clientCAs = frontProxy && opts.clientCA ? parseCertificates(opts.clientCA) : undefined;
   const request = requestUnion([
-    (req) => authenticateClientCertificate(req.socket as TLSSocket | undefined),
+    ...(frontProxy ? [frontProxy] : []),
+    (req) => {
+      const socket = req.socket as TLSSocket | undefined;
+      const r = authenticateClientCertificate(socket);
+      if (r.kind === 'user' && clientCAs && socket && !peerChainsTo(socket, clientCAs)) return { kind: 'error', reason: 'x509: certificate signed by unknown authority' };
+      return r;
+    },
     (req) => (anyTokenAuthenticator ? authenticateBearer(header(req.headers, 'authorization'), tokens, apiAudiences) : { kind: 'none' }),
   ]);
   return {
