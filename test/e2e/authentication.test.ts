@@ -5,6 +5,7 @@
 
 import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
+import { connect as http2Connect } from 'node:http2';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createLocalJWKSet, decodeJwt, jwtVerify, type JSONWebKeySet } from 'jose';
@@ -225,5 +226,36 @@ describe('authentication against kapi up', () => {
     assert.deepEqual(Object.keys(set.keys[0]!), ['use', 'kty', 'kid', 'alg', 'n', 'e']);
     const { payload } = await jwtVerify(token, createLocalJWKSet(set), { issuer: ISSUER, audience: ISSUER });
     assert.equal(payload.sub, 'system:serviceaccount:default:reader');
+  });
+
+  it('serves HTTP/2 (ALPN h2) on the same port, with bearer tokens and client certificates', async () => {
+    const session = http2Connect(base, { ca, ...admin });
+    const anonymous = http2Connect(base, { ca });
+    try {
+      const get = (path: string, headers: Record<string, string> = {}, s = session) =>
+        new Promise<{ status: number; body: string; alpn: string | false }>((resolve, reject) => {
+          const req = s.request({ ':path': path, ...headers });
+          let status = 0;
+          const chunks: Buffer[] = [];
+          req.on('response', (h) => (status = Number(h[':status'])));
+          req.on('data', (c: Buffer) => chunks.push(c));
+          req.on('end', () => resolve({ status, body: Buffer.concat(chunks).toString(), alpn: s.alpnProtocol ?? false }));
+          req.on('error', reject);
+          req.end();
+        });
+      const ns = await get('/api/v1/namespaces/default');
+      assert.equal(ns.alpn, 'h2');
+      assert.equal(ns.status, 200, ns.body);
+      assert.equal((JSON.parse(ns.body) as { metadata: { name: string } }).metadata.name, 'default');
+      // tokens on a connection without a client certificate (with one, x509 answers first)
+      const bad = await get('/api/v1/namespaces', { authorization: 'Bearer wrong' }, anonymous);
+      assert.equal(bad.status, 401);
+      const token = await get('/api/v1/namespaces/default', { authorization: 'Bearer alice-token' }, anonymous);
+      assert.equal(token.alpn, 'h2');
+      assert.equal(token.status, 200);
+    } finally {
+      session.close();
+      anonymous.close();
+    }
   });
 });

@@ -76,6 +76,8 @@ export interface GatewayOptions {
   /** Authentication flags (--token-auth-file, --service-account-*, --anonymous-auth, ...);
    * x509 client certificates are always on. */
   authentication?: AuthenticationOptions;
+  /** Serve HTTP/2 (ALPN "h2") beside HTTP/1.1 on the same port, as kube-apiserver does. Default true. */
+  http2?: boolean;
   /** --authorization-mode, parsed (auth/authorizer.ts parseAuthorizationModes); AlwaysAllow by default. */
   authorizationModes?: string[];
 }
@@ -115,7 +117,9 @@ function parseTarget(url: string): { path: string; query: URLSearchParams } | un
 
 /** What Go's net/http answers for a request target it cannot parse (no handler runs). */
 function badRequestTarget(res: ServerResponse): void {
-  res.writeHead(400, { 'Content-Type': 'text/plain; charset=utf-8', Connection: 'close' });
+  // HTTP/2 has no Connection header (Node refuses it); the stream simply ends.
+  const h2 = (res as { stream?: unknown }).stream !== undefined;
+  res.writeHead(400, h2 ? { 'Content-Type': 'text/plain; charset=utf-8' } : { 'Content-Type': 'text/plain; charset=utf-8', Connection: 'close' });
   res.end('400 Bad Request');
 }
 
@@ -233,8 +237,15 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   });
   const chain = compose(defaultFilterChain({ log, requestTimeoutMs, route, authentication, authorizer }));
 
-  const app: FastifyInstance = Fastify({
+  // With http2, fastify serves ALPN h2 and (allowHTTP1) http/1.1 on one TLS port. HTTP/2
+  // requests arrive as node's compatibility Http2ServerRequest/Response, which have every member
+  // the chain uses (method, url, headers, socket, writeHead, end, close events), so the handlers
+  // see one request type; the instance is typed as the HTTP/1 one for that reason.
+  const http2 = opts.http2 ?? true;
+  const app = Fastify({
+    ...(http2 ? { http2: true } : {}),
     https: {
+      ...(http2 ? { allowHTTP1: true } : {}),
       cert: opts.tls.cert,
       key: opts.tls.key,
       ca: opts.tls.requestHeaderCA ? [opts.tls.clientCA, opts.tls.requestHeaderCA] : opts.tls.clientCA,
@@ -246,15 +257,28 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     logger: false,
     // A request target fastify's router cannot decode is refused as Go's server refuses it,
     // before any handler.
-    frameworkErrors: (_error, _request, reply) => {
+    frameworkErrors: (_error: unknown, _request: unknown, reply: { hijack(): void; raw: ServerResponse }) => {
       reply.hijack();
       badRequestTarget(reply.raw);
     },
     exposeHeadRoutes: false,
     return503OnClosing: false,
-    forceCloseConnections: 'idle',
-  });
+    forceCloseConnections: http2 ? false : 'idle',
+  } as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance;
 
+  // HTTP/1 servers drop their connections with closeAllConnections; the HTTP/2 server has no
+  // such call, so its TLS sockets (HTTP/1 and h2 sessions) are tracked and destroyed.
+  const sockets = new Set<import('node:net').Socket>();
+  if (http2) {
+    app.server.on('secureConnection', (socket: import('node:net').Socket) => {
+      sockets.add(socket);
+      socket.once('close', () => sockets.delete(socket));
+    });
+  }
+  const closeAllConnections = (): void => {
+    if (!http2) app.server.closeAllConnections();
+    for (const socket of sockets) socket.destroy();
+  };
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const receivedAt = Date.now();
     const target = parseTarget(req.url ?? '/');
@@ -309,7 +333,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     close() {
       closing ??= (async () => {
         shuttingDown = true;
-        const grace = setTimeout(() => app.server.closeAllConnections(), opts.shutdownGracePeriodMs ?? DEFAULT_SHUTDOWN_GRACE_MS);
+        const grace = setTimeout(() => closeAllConnections(), opts.shutdownGracePeriodMs ?? DEFAULT_SHUTDOWN_GRACE_MS);
         try {
           await app.close();
         } finally {
