@@ -8,8 +8,11 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { connect as http2Connect } from 'node:http2';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { createLocalJWKSet, decodeJwt, jwtVerify, type JSONWebKeySet } from 'jose';
-import { type RunningServer, startUp } from '@kapi/cli';
+import { generateKeyPairSync } from 'node:crypto';
+import { createServer as createHttpsServer, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { createLocalJWKSet, decodeJwt, exportJWK, jwtVerify, SignJWT, type JSONWebKeySet } from 'jose';
+import { ensurePki, type RunningServer, startUp } from '@kapi/cli';
 import { httpsCall, type HttpsOptions } from '../support/https.js';
 import { Kubectl, findKubectl } from '../support/kubectl.js';
 import { tempDir } from '../support/tmp.js';
@@ -25,6 +28,16 @@ describe('authentication against kapi up', () => {
   let base: string;
   let ca: string;
   let admin: { cert: string; key: string };
+  // a local OIDC issuer: discovery + JWKS over HTTPS (served with kapi's own serving certificate)
+  let oidc: Server;
+  let oidcIssuer: string;
+  const oidcKey = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const oidcToken = async (claims: Record<string, unknown> = {}) => {
+    const now = Math.floor(Date.now() / 1000);
+    return new SignJWT({ iss: oidcIssuer, aud: 'kapi', sub: 'jane-sub', email: 'jane@example.com', email_verified: true, groups: ['dev'], iat: now, exp: now + 600, ...claims })
+      .setProtectedHeader({ alg: 'RS256', kid: 'oidc-1' })
+      .sign(oidcKey.privateKey);
+  };
 
   const call = (path: string, opts: Omit<HttpsOptions, 'ca'> = {}) => httpsCall(`${base}${path}`, { ca, ...opts });
   const asAdmin = (path: string, opts: Omit<HttpsOptions, 'ca'> = {}) => call(path, { ...admin, ...opts });
@@ -62,13 +75,40 @@ describe('authentication against kapi up', () => {
     dir = await tempDir('e2e-authn');
     const tokenFile = join(dir.path, 'tokens.csv');
     await writeFile(tokenFile, 'alice-token,alice,alice-uid,"dev,ops"\nbob-token,bob,bob-uid\n');
+    const pki = await ensurePki(join(dir.path, 'data'), '127.0.0.1');
+    const jwk = { ...(await exportJWK(oidcKey.publicKey)), kid: 'oidc-1', alg: 'RS256', use: 'sig' };
+    oidc = createHttpsServer({ cert: pki.servingCert, key: pki.servingKey }, (req, res) => {
+      res.setHeader('Content-Type', 'application/json');
+      if (req.url === '/.well-known/openid-configuration') res.end(JSON.stringify({ issuer: oidcIssuer, jwks_uri: `${oidcIssuer}/jwks` }));
+      else if (req.url === '/jwks') res.end(JSON.stringify({ keys: [jwk] }));
+      else {
+        res.statusCode = 404;
+        res.end('{}');
+      }
+    });
+    await new Promise<void>((r) => oidc.listen(0, '127.0.0.1', r));
+    oidcIssuer = `https://127.0.0.1:${(oidc.address() as AddressInfo).port}`;
+    const authConfig = join(dir.path, 'authentication-config.yaml');
+    await writeFile(
+      authConfig,
+      JSON.stringify({
+        apiVersion: 'apiserver.config.k8s.io/v1',
+        kind: 'AuthenticationConfiguration',
+        jwt: [
+          {
+            issuer: { url: oidcIssuer, audiences: ['kapi'], certificateAuthority: pki.caCert },
+            claimMappings: { username: { claim: 'email', prefix: 'oidc:' }, groups: { claim: 'groups', prefix: 'oidc:' }, uid: { claim: 'sub' } },
+          },
+        ],
+      }),
+    );
     server = await startUp({
       dataDir: join(dir.path, 'data'),
       securePort: 0,
       bindAddress: '127.0.0.1',
       admissionWorkers: 1,
       quiet: true,
-      auth: { tokenAuthFile: tokenFile },
+      auth: { tokenAuthFile: tokenFile, authenticationConfig: authConfig },
     });
     base = `https://127.0.0.1:${server.port}`;
     ca = await readFile(join(server.dataDir, 'pki', 'ca.crt'), 'utf8');
@@ -77,6 +117,7 @@ describe('authentication against kapi up', () => {
 
   after(async () => {
     await server?.stop();
+    await new Promise<void>((r) => (oidc ? oidc.close(() => r()) : r()));
     await dir?.remove();
   });
 
@@ -256,6 +297,23 @@ describe('authentication against kapi up', () => {
     } finally {
       session.close();
       anonymous.close();
+    }
+  });
+
+  it('authenticates OIDC tokens from an --authentication-config issuer (kubectl and SelfSubjectReview)', async () => {
+    const token = await oidcToken();
+    const me = await whoami(bearer(token));
+    assert.equal(me.status, 201, me.body);
+    assert.deepEqual((JSON.parse(me.body) as { status: { userInfo: unknown } }).status.userInfo, {
+      username: 'oidc:jane@example.com',
+      uid: 'jane-sub',
+      groups: ['oidc:dev', 'system:authenticated'],
+    });
+    assert.equal((await whoami(bearer(await oidcToken({ aud: 'someone-else' })))).status, 401);
+    assert.equal((await whoami(bearer(await oidcToken({ exp: Math.floor(Date.now() / 1000) - 3600 })))).status, 401);
+    if (binary) {
+      const kubectl = new Kubectl(binary, await tokenKubeconfig('jane', token));
+      await kubectl.ok(['get', 'namespaces', 'default', '-o', 'name']);
     }
   });
 });
