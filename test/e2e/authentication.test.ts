@@ -12,6 +12,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { createServer as createHttpsServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { createLocalJWKSet, decodeJwt, exportJWK, jwtVerify, SignJWT, type JSONWebKeySet } from 'jose';
+import * as k8s from '@kubernetes/client-node';
 import { ensurePki, type RunningServer, startUp } from '@kapi/cli';
 import { httpsCall, type HttpsOptions } from '../support/https.js';
 import { Kubectl, findKubectl } from '../support/kubectl.js';
@@ -315,5 +316,25 @@ describe('authentication against kapi up', () => {
       const kubectl = new Kubectl(binary, await tokenKubeconfig('jane', token));
       await kubectl.ok(['get', 'namespaces', 'default', '-o', 'name']);
     }
+  });
+
+  it('client-node: TokenRequest through the typed API, then the token as a client-node user', async () => {
+    const adminConfig = new k8s.KubeConfig();
+    adminConfig.loadFromFile(server.kubeconfigPath);
+    const core = adminConfig.makeApiClient(k8s.CoreV1Api);
+    await core.createNamespacedServiceAccount({ namespace: 'default', body: { metadata: { name: 'node-client' } } });
+    const tr = await core.createNamespacedServiceAccountToken({
+      namespace: 'default',
+      name: 'node-client',
+      body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { audiences: [], expirationSeconds: 600 } },
+    });
+    assert.equal(tr.spec.expirationSeconds, 600);
+    const token = tr.status!.token;
+    const asRobot = new k8s.KubeConfig();
+    asRobot.loadFromFile(await tokenKubeconfig('node-client', token));
+    const list = await asRobot.makeApiClient(k8s.CoreV1Api).listNamespacedConfigMap({ namespace: 'default' });
+    assert.ok(Array.isArray(list.items));
+    const who = await asRobot.makeApiClient(k8s.AuthenticationV1Api).createSelfSubjectReview({ body: { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' } });
+    assert.equal(who.status?.userInfo?.username, 'system:serviceaccount:default:node-client');
   });
 });
