@@ -64,6 +64,7 @@ addAuthFlags(program
   .option('--tls-cert-file <file>', 'gateway: serving certificate (PEM)')
   .option('--tls-private-key-file <file>', 'gateway: serving key (PEM)')
   .option('--client-ca-file <file>', 'gateway: CA that signs client certificates (PEM)')
+  .option('--cert-dir <dir>', 'gateway: where a serving certificate is generated when --tls-cert-file is not given')
   .option('--request-timeout <duration>', 'gateway: deadline of non-long-running requests', duration)
   .action(async (service: string, o: Record<string, unknown>) => {
     if (!(SERVICES as readonly string[]).includes(service)) throw new InvalidArgumentError(`unknown service "${service}": one of ${SERVICES.join(', ')}`);
@@ -79,6 +80,7 @@ addAuthFlags(program
       tlsCertFile: o.tlsCertFile as string | undefined,
       tlsPrivateKeyFile: o.tlsPrivateKeyFile as string | undefined,
       clientCaFile: o.clientCaFile as string | undefined,
+      certDir: o.certDir as string | undefined,
       requestTimeoutMs: o.requestTimeout as number | undefined,
       auth: authFlagsFrom(o),
     });

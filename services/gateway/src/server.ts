@@ -248,8 +248,11 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       ...(http2 ? { allowHTTP1: true } : {}),
       cert: opts.tls.cert,
       key: opts.tls.key,
-      ca: opts.tls.requestHeaderCA ? [opts.tls.clientCA, opts.tls.requestHeaderCA] : opts.tls.clientCA,
-      requestCert: true,
+      // No --client-ca-file (empty clientCA) and no front proxy: no client certificates asked for.
+      ...(() => {
+        const cas = [opts.tls.clientCA, opts.tls.requestHeaderCA ?? ''].filter((c) => c.trim() !== '');
+        return cas.length > 0 ? { ca: cas.length === 1 ? cas[0] : cas, requestCert: true } : { requestCert: false };
+      })(),
       rejectUnauthorized: false,
       minVersion: 'TLSv1.2',
       maxHeaderSize: opts.maxHeaderBytes ?? DEFAULT_MAX_HEADER_BYTES,

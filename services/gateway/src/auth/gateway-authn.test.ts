@@ -153,4 +153,19 @@ describe('gateway authentication', () => {
       user: { username: 'jane', groups: ['system:masters', 'system:authenticated'] },
     });
   });
+
+  it('without --client-ca-file no client certificate is asked for: tokens still authenticate', async () => {
+    const serving = await issueServingCert(ca);
+    const g = await startGateway({
+      bus,
+      bindAddress: '127.0.0.1',
+      port: 0,
+      logger: silentLogger,
+      tls: { cert: serving.cert, key: serving.key, clientCA: '' },
+      authentication: { tokenAuthFile: join(dir, 'tokens.csv') },
+    });
+    gateways.push(g);
+    assert.equal((await whoami(g, { client: admin })).status, 401, 'a client certificate is not asked for, so it is anonymous');
+    assert.equal((await whoami(g, { headers: { Authorization: 'Bearer tok-bob' } })).status, 201);
+  });
 });
