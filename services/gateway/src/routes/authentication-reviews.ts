@@ -39,21 +39,33 @@ function withAuthenticated(user: UserInfo): UserInfo {
   return groups.includes('system:authenticated') ? user : { ...user, groups: [...groups, 'system:authenticated'] };
 }
 
+/** TokenReviewStatus as kube writes it: authenticated (omitted when false), user (always, {}
+ * when nobody), audiences, error (omitted when empty) — in that order. */
+function reviewStatus(authenticated: boolean, user: UserInfo | undefined, audiences: readonly string[], error: string): Record<string, unknown> {
+  const status: Record<string, unknown> = {};
+  if (authenticated) status.authenticated = true;
+  status.user = user ? userInfoWire(user) : {};
+  if (audiences.length > 0) status.audiences = [...audiences];
+  if (error !== '') status.error = error;
+  return status;
+}
+
+/** pkg/registry/authentication/tokenreview REST.Create. */
 async function tokenReviewStatus(spec: Record<string, unknown>, authn: Authentication): Promise<Record<string, unknown>> {
   const token = typeof spec.token === 'string' ? spec.token : '';
   if (token === '') throw newBadRequest('token is required for TokenReview in authentication');
   const specAuds = Array.isArray(spec.audiences) ? spec.audiences.filter((a): a is string => typeof a === 'string') : [];
   const auds = specAuds.length > 0 ? specAuds : authn.apiAudiences;
   const r = await authn.tokens.authenticateToken(token, auds);
-  if (r.kind === 'error') return { error: r.reason };
-  if (r.kind === 'none') return { error: 'invalid bearer token' };
+  // the bearer-token authenticator's default error when nobody recognised the token
+  if (r.kind === 'error') return reviewStatus(false, undefined, [], r.reason);
+  if (r.kind === 'none') return reviewStatus(false, undefined, [], 'invalid bearer token');
   const tokenAuds = r.audiences.length > 0 ? r.audiences : auds;
   if (auds.length > 0 && intersectAudiences(auds, tokenAuds).length === 0) {
-    return { error: 'token audiences are invalid for the target audiences' };
+    // badAuthenticatorAuds
+    return reviewStatus(false, undefined, [], 'Internal error occurred: error validating audiences');
   }
-  const status: Record<string, unknown> = { authenticated: true, user: userInfoWire(withAuthenticated(r.user)) };
-  if (tokenAuds.length > 0) status.audiences = tokenAuds;
-  return status;
+  return reviewStatus(true, withAuthenticated(r.user), tokenAuds, '');
 }
 
 export async function serveAuthenticationReview(ctx: RequestContext, route: ResourceRoute, deps: ResourceHandlerDeps, authn: Authentication): Promise<void> {
