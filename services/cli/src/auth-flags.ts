@@ -190,10 +190,16 @@ export function authFlagArgs(f: AuthFlags): string[] {
  * service-account key pair (sa.key signs, sa.pub verifies) and kubeadm's issuer when none given.
  */
 export function withGeneratedServiceAccountKeys(f: AuthFlags, keys: { keyFile: string; pubFile: string }): AuthFlags {
+  // kube: the verification keys default to the signing key; tokens signed with the generated key
+  // must verify too, so its public half joins any --service-account-key-file given.
+  const signing = f.serviceAccountSigningKeyFile ?? keys.keyFile;
+  const verifying = f.serviceAccountKeyFile?.length ? [...f.serviceAccountKeyFile] : [];
+  if (!f.serviceAccountSigningKeyFile) verifying.push(keys.pubFile);
+  else if (verifying.length === 0) verifying.push(signing);
   return {
     ...f,
-    serviceAccountSigningKeyFile: f.serviceAccountSigningKeyFile ?? keys.keyFile,
-    serviceAccountKeyFile: f.serviceAccountKeyFile?.length ? f.serviceAccountKeyFile : [keys.pubFile],
+    serviceAccountSigningKeyFile: signing,
+    serviceAccountKeyFile: verifying,
     serviceAccountIssuer: f.serviceAccountIssuer?.length ? f.serviceAccountIssuer : [DEFAULT_SERVICE_ACCOUNT_ISSUER],
   };
 }
