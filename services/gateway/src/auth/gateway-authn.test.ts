@@ -168,4 +168,28 @@ describe('gateway authentication', () => {
     assert.equal((await whoami(g, { client: admin })).status, 401, 'a client certificate is not asked for, so it is anonymous');
     assert.equal((await whoami(g, { headers: { Authorization: 'Bearer tok-bob' } })).status, 201);
   });
+
+  it('TokenReview: authenticated user, unknown token, missing token', async () => {
+    const g = await start({ authentication: { tokenAuthFile: join(dir, 'tokens.csv') } });
+    const review = (spec: unknown) =>
+      call(g, 'POST', '/apis/authentication.k8s.io/v1/tokenreviews', {
+        client: admin,
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec }),
+      });
+    const ok = await review({ token: 'tok-bob' });
+    assert.equal(ok.status, 201);
+    assert.deepEqual(JSON.parse(ok.body), {
+      kind: 'TokenReview',
+      apiVersion: 'authentication.k8s.io/v1',
+      metadata: { creationTimestamp: null },
+      spec: { token: 'tok-bob' },
+      status: { authenticated: true, user: { username: 'bob', uid: 'bob-uid', groups: ['viewers', 'system:authenticated'] } },
+    });
+    const unknown = await review({ token: 'nope' });
+    assert.deepEqual(JSON.parse(unknown.body).status, { user: {}, error: 'invalid bearer token' });
+    const missing = await review({});
+    assert.equal(missing.status, 400);
+    assert.equal(JSON.parse(missing.body).message, 'token is required for TokenReview in authentication');
+  });
 });
