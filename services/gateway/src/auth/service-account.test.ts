@@ -58,6 +58,11 @@ test('bound token: valid while the ServiceAccount (and bound pod) exist with the
   assert.deepEqual(recreated, { kind: 'error', reason: 'pod UID (pod-uid) does not match claim (old-uid)' });
   delete getter.objects['pods/ns/p'];
   assert.equal((await a.authenticateToken(await bound({ pod: { name: 'p', uid: 'pod-uid' } }), [])).kind, 'error');
+  // a token bound to a secret: invalid once the secret is gone
+  getter.objects['secrets/ns/s'] = { metadata: { name: 's', uid: 'secret-uid' } };
+  assert.equal((await a.authenticateToken(await bound({ secret: { name: 's', uid: 'secret-uid' } }), [])).kind, 'user');
+  delete getter.objects['secrets/ns/s'];
+  assert.deepEqual(await a.authenticateToken(await bound({ secret: { name: 's', uid: 'secret-uid' } }), []), { kind: 'error', reason: 'secrets "s" not found' });
   // service account recreated, then deleted
   getter.objects['serviceaccounts/ns/sa'] = { metadata: { name: 'sa', uid: 'new' } };
   assert.equal((await a.authenticateToken(await bound(), [])).kind, 'error');
