@@ -29,6 +29,7 @@ export interface AuthFlags {
   serviceAccountIssuer?: string[];
   apiAudiences?: string[];
   serviceAccountMaxTokenExpiration?: number;
+  serviceAccountExtendTokenExpiration?: boolean;
   serviceAccountJwksUri?: string;
   authorizationMode?: string[];
 }
@@ -88,6 +89,7 @@ export function addAuthFlags(cmd: Command): Command {
     .option('--service-account-issuer <url>', 'issuer of service-account tokens (repeatable; the first signs)', repeat)
     .option('--api-audiences <list>', 'audiences of the API (default: the first issuer)', commaList)
     .option('--service-account-max-token-expiration <duration>', 'longest TokenRequest expiration', seconds)
+    .option('--service-account-extend-token-expiration <bool>', 'extend pod-bound 3607 s tokens to a year with warnafter (default true)', goBool)
     .option('--service-account-jwks-uri <url>', 'jwks_uri of the service-account discovery document')
     .option('--authorization-mode <modes>', 'ordered authorizers: AlwaysAllow, AlwaysDeny', modes);
 }
@@ -112,6 +114,7 @@ export function authFlagsFrom(o: Record<string, unknown>): AuthFlags {
     serviceAccountIssuer: o.serviceAccountIssuer as string[] | undefined,
     apiAudiences: o.apiAudiences as string[] | undefined,
     serviceAccountMaxTokenExpiration: o.serviceAccountMaxTokenExpiration as number | undefined,
+    serviceAccountExtendTokenExpiration: o.serviceAccountExtendTokenExpiration as boolean | undefined,
     serviceAccountJwksUri: o.serviceAccountJwksUri as string | undefined,
     authorizationMode: o.authorizationMode as string[] | undefined,
   };
@@ -153,6 +156,7 @@ export async function storageTokenOptions(f: AuthFlags): Promise<ServiceAccountT
     issuer,
     apiAudiences: f.apiAudiences,
     maxExpirationSeconds: f.serviceAccountMaxTokenExpiration,
+    extendExpiration: f.serviceAccountExtendTokenExpiration,
   };
 }
 
@@ -180,6 +184,7 @@ export function authFlagArgs(f: AuthFlags): string[] {
   for (const i of f.serviceAccountIssuer ?? []) args.push('--service-account-issuer', i);
   if (f.apiAudiences?.length) args.push('--api-audiences', f.apiAudiences.join(','));
   if (f.serviceAccountMaxTokenExpiration !== undefined) args.push('--service-account-max-token-expiration', `${f.serviceAccountMaxTokenExpiration}s`);
+  if (f.serviceAccountExtendTokenExpiration !== undefined) args.push(`--service-account-extend-token-expiration=${f.serviceAccountExtendTokenExpiration}`);
   if (f.serviceAccountJwksUri) args.push('--service-account-jwks-uri', f.serviceAccountJwksUri);
   if (f.authorizationMode?.length) args.push('--authorization-mode', f.authorizationMode.join(','));
   return args;

@@ -80,3 +80,12 @@ test('TokenRequest: kube’s errors', async () => {
     'cannot bind token to object of type apps/v1, Kind=Deployment',
   );
 });
+
+test('TokenRequest: the kubelet’s 3607 s pod-bound request is extended to a year with warnafter', async () => {
+  const { object } = await issuer.create('ns', 'sa', { spec: { expirationSeconds: 3607, boundObjectRef: { kind: 'Pod', apiVersion: 'v1', name: 'p' } } }, lookup);
+  const tr = object as unknown as { status: { token: string; expirationTimestamp: string } };
+  const claims = decodeJwt(tr.status.token);
+  assert.equal(claims.exp, 1_700_000_000 + 365 * 24 * 3600);
+  assert.equal((claims['kubernetes.io'] as { warnafter: number }).warnafter, 1_700_000_000 + 3607);
+  assert.equal(tr.status.expirationTimestamp, new Date((1_700_000_000 + 3607) * 1000).toISOString().replace('.000Z', 'Z'));
+});

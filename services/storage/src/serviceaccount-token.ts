@@ -21,6 +21,9 @@ export interface ServiceAccountTokenOptions {
   apiAudiences?: string[];
   /** --service-account-max-token-expiration in seconds; 0 = no maximum. */
   maxExpirationSeconds?: number;
+  /** --service-account-extend-token-expiration (kube's default: true): a pod-bound token asked
+   * for exactly 3607 s (the kubelet's request) lives a year and carries warnafter instead. */
+  extendExpiration?: boolean;
   now?: () => number;
 }
 
@@ -36,6 +39,9 @@ const DEFAULT_EXPIRATION_SECONDS = 3600;
 const MIN_EXPIRATION_SECONDS = 600;
 const MAX_EXPIRATION_SECONDS = 2 ** 32;
 const TOKEN_REQUEST = { group: 'authentication.k8s.io', kind: 'TokenRequest' };
+/** token.WarnOnlyBoundTokenExpirationSeconds and ExpirationExtensionSeconds. */
+const WARN_ONLY_BOUND_TOKEN_EXPIRATION_SECONDS = 60 * 60 + 7;
+const EXPIRATION_EXTENSION_SECONDS = 24 * 365 * 60 * 60;
 
 /** A signer: the private key, its JWS algorithm and kid (serviceaccount keyIDFromPublicKey). */
 export class ServiceAccountTokenIssuer {
@@ -141,15 +147,25 @@ export class ServiceAccountTokenIssuer {
       spec.expirationSeconds = max;
     }
 
+    // ExtendExpiration: the token lives a year, warnafter marks the requested lifetime; the
+    // status still reports the requested expiration.
+    let tokenSeconds = seconds;
+    let warnAfter: number | undefined;
+    if ((this.options.extendExpiration ?? true) && bound.pod && seconds === WARN_ONLY_BOUND_TOKEN_EXPIRATION_SECONDS) {
+      warnAfter = nowSeconds + seconds;
+      tokenSeconds = Math.max(EXPIRATION_EXTENSION_SECONDS, max);
+    }
+
     // claims, in the order go-jose writes the merged map (keys sorted)
     const k8s: Record<string, unknown> = { namespace };
     if (bound.node) k8s.node = bound.node;
     if (bound.pod) k8s.pod = bound.pod;
     if (bound.secret) k8s.secret = bound.secret;
     k8s.serviceaccount = { name: sa.metadata?.name ?? name, uid: sa.metadata?.uid ?? '' };
+    if (warnAfter !== undefined) k8s.warnafter = warnAfter;
     const claims = {
       aud: spec.audiences as string[],
-      exp: nowSeconds + seconds,
+      exp: nowSeconds + tokenSeconds,
       iat: nowSeconds,
       iss: this.options.issuer,
       jti: randomUUID(),
