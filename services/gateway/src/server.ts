@@ -181,8 +181,9 @@ export function defaultFilterChain(deps: {
   authentication?: Authentication;
   authorizer?: Authorizer;
 }): NamedFilter[] {
-  const authenticate: RequestAuthenticator = deps.authentication
-    ? ((a) => (ctx) => a.request({ headers: ctx.headers, socket: ctx.raw.socket }))(deps.authentication)
+  const authentication = deps.authentication;
+  const authenticate: RequestAuthenticator = authentication
+    ? (ctx) => authentication.request({ headers: ctx.headers, socket: ctx.raw.socket })
     : clientCertificateAuthenticator;
   return [
     auditInitFilter(),
