@@ -7,6 +7,7 @@ import type { TLSSocket } from 'node:tls';
 import { authenticateBearer } from './bearer.js';
 import { parseCertificates, peerChainsTo } from './cert-chain.js';
 import { requestHeaderAuthenticator } from './request-header.js';
+import { websocketProtocolAuthenticator } from './websocket-protocol.js';
 import { bootstrapTokenAuthenticator } from './bootstrap-token.js';
 import type { ObjectGetter } from './object-getter.js';
 import { OIDCAuthenticator, readAuthenticationConfiguration } from './oidc.js';
@@ -128,6 +129,7 @@ export async function buildAuthentication(opts: AuthenticationOptions, getter: O
       return r;
     },
     (req) => (anyTokenAuthenticator ? authenticateBearer(header(req.headers, 'authorization'), tokens, apiAudiences) : { kind: 'none' }),
+    ...(anyTokenAuthenticator ? [websocketProtocolAuthenticator(tokens, apiAudiences)] : []),
   ]);
   return {
     request,
