@@ -3,6 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { connect } from 'node:http2';
 import { request } from 'node:https';
 import { type RunningServer, startUp } from '@kapi/cli';
 import { decodeObject, decodeWatchFrame } from '@kapi/schema';
@@ -132,6 +133,30 @@ describe('watch against kapi up', () => {
       offset += frame.size;
     }
     assert.deepEqual(events, [{ type: 'ADDED', name: 'pb1', kind: 'ConfigMap' }]);
+  });
+
+  it('streams over HTTP/2 (no connection-specific headers there)', async () => {
+    const list = await rawRequest(client, 'GET', base);
+    const rv = list.body.metadata.resourceVersion as string;
+    const session = connect(client.server.origin, { ca: client.ca, cert: client.cert, key: client.key });
+    try {
+      const stream = session.request({ ':path': `${base}?watch=true&resourceVersion=${rv}&timeoutSeconds=2` });
+      let status = 0;
+      let body = '';
+      stream.on('response', (headers) => (status = Number(headers[':status'])));
+      stream.setEncoding('utf8');
+      stream.on('data', (chunk: string) => (body += chunk));
+      setTimeout(() => void rawRequest(client, 'POST', base, cm('h2')), 300);
+      await new Promise<void>((resolve, reject) => {
+        stream.on('end', resolve);
+        stream.on('error', reject);
+      });
+      assert.equal(status, 200);
+      const events = body.trim().split('\n').map((line) => JSON.parse(line) as { type: string; object: { metadata: { name: string } } });
+      assert.deepEqual(events.map((e) => [e.type, e.object.metadata.name]), [['ADDED', 'h2']]);
+    } finally {
+      session.close();
+    }
   });
 
   it('refuses bad watch options as kube does', async () => {

@@ -13,6 +13,8 @@ import { startEtcd, startNats } from '@kapi/testing';
 import { writeAdminKubeconfig } from './kubeconfig.js';
 import { type Stoppable, stopAll } from './lifecycle.js';
 import { ensurePki } from './pki.js';
+import { type AuthFlags, authFlagArgs, withGeneratedServiceAccountKeys } from './auth-flags.js';
+import { ensureServiceAccountKeys } from './sa-keys.js';
 import type { ServiceKind } from './run.js';
 
 export interface ClusterOptions {
@@ -27,6 +29,8 @@ export interface ClusterOptions {
   serviceNodePortRange?: string;
   /** Milliseconds to wait for each process to report ready. */
   readyTimeoutMs?: number;
+  /** Authentication/authorization flags for every gateway (and storage's token signer). */
+  auth?: AuthFlags;
 }
 
 export interface ClusterProcess {
@@ -127,6 +131,7 @@ export async function startCluster(opts: ClusterOptions): Promise<RunningCluster
   await mkdir(logDir, { recursive: true });
   const readyTimeoutMs = opts.readyTimeoutMs ?? 60_000;
   const pki = await ensurePki(dataDir, '127.0.0.1');
+  const authArgs = authFlagArgs(withGeneratedServiceAccountKeys(opts.auth ?? {}, await ensureServiceAccountKeys(dataDir)));
   const started: Stoppable[] = [];
   const children = new Map<string, ChildProcess>();
   // If this process exits without stop() (an error, a signal during start), no service outlives it.
@@ -158,7 +163,7 @@ export async function startCluster(opts: ClusterOptions): Promise<RunningCluster
       const instance = ['--instance', `${role}-${replica}`];
       switch (role) {
         case 'storage':
-          return [role, ...common, ...instance, '--etcd-servers', etcd.endpoints.join(','), ...serviceRanges];
+          return [role, ...common, ...instance, '--etcd-servers', etcd.endpoints.join(','), ...serviceRanges, ...authArgs];
         case 'watchcache':
           return [role, ...common, ...instance, '--etcd-servers', etcd.endpoints.join(',')];
         case 'admission':
@@ -180,6 +185,7 @@ export async function startCluster(opts: ClusterOptions): Promise<RunningCluster
             pki.files.servingKey,
             '--client-ca-file',
             pki.files.caCert,
+            ...authArgs,
           ];
       }
     };

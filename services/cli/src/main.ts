@@ -2,6 +2,7 @@
 // The `kapi` command.
 
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { addAuthFlags, authFlagsFrom } from './auth-flags.js';
 import { startCluster } from './cluster.js';
 import { stopOnSignals } from './lifecycle.js';
 import { runServiceCommand, SERVICES, type ServiceKind } from './run.js';
@@ -31,8 +32,8 @@ function duration(value: string): number {
 
 const program = new Command('kapi').description('A Kubernetes API server in TypeScript').showHelpAfterError();
 
-program
-  .command('up')
+addAuthFlags(program
+  .command('up'))
   .description('all-in-one server: every service in one process, embedded SQLite store, HTTPS')
   .option('--data-dir <dir>', 'where data, certificates and the admin kubeconfig live', '.kapi')
   .option('--secure-port <port>', 'HTTPS port', integer(0, 65535), 6443)
@@ -48,6 +49,7 @@ program
       admissionWorkers: o.admissionWorkers,
       serviceClusterIPRange: o.serviceClusterIpRange,
       serviceNodePortRange: o.serviceNodePortRange,
+      auth: authFlagsFrom(o),
     });
     process.stdout.write(
       `kapi is serving on https://${o.bindAddress}:${server.port} (data in ${server.dataDir})\n` +
@@ -57,8 +59,8 @@ program
     stopOnSignals(server.stop);
   });
 
-program
-  .command('run')
+addAuthFlags(program
+  .command('run'))
   .description('run one service as its own process (any number of replicas)')
   .argument('<service>', `one of: ${SERVICES.join(', ')}`)
   .option('--nats-url <urls>', 'NATS server URL(s), comma-separated', list, ['nats://127.0.0.1:4222'])
@@ -75,6 +77,7 @@ program
   .option('--tls-cert-file <file>', 'gateway: serving certificate (PEM)')
   .option('--tls-private-key-file <file>', 'gateway: serving key (PEM)')
   .option('--client-ca-file <file>', 'gateway: CA that signs client certificates (PEM)')
+  .option('--cert-dir <dir>', 'gateway: where a serving certificate is generated when --tls-cert-file is not given')
   .option('--request-timeout <duration>', 'gateway: deadline of non-long-running requests', duration)
   .action(async (service: string, o: Record<string, unknown>) => {
     if (!(SERVICES as readonly string[]).includes(service)) throw new InvalidArgumentError(`unknown service "${service}": one of ${SERVICES.join(', ')}`);
@@ -93,12 +96,14 @@ program
       tlsCertFile: o.tlsCertFile as string | undefined,
       tlsPrivateKeyFile: o.tlsPrivateKeyFile as string | undefined,
       clientCaFile: o.clientCaFile as string | undefined,
+      certDir: o.certDir as string | undefined,
       requestTimeoutMs: o.requestTimeout as number | undefined,
+      auth: authFlagsFrom(o),
     });
   });
 
-program
-  .command('cluster')
+addAuthFlags(program
+  .command('cluster'))
   .description('distributed mode on this machine: etcd, nats-server and N replicas of every service as processes')
   .option('--data-dir <dir>', 'certificates, logs, cluster.json and the admin kubeconfig', '.kapi-cluster')
   .option('--secure-port <port>', 'HTTPS port of the first gateway (the others follow)', integer(1, 65535), 6443)
@@ -120,6 +125,7 @@ program
       admissionWorkers: o.admissionWorkers,
       serviceClusterIPRange: o.serviceClusterIpRange,
       serviceNodePortRange: o.serviceNodePortRange,
+      auth: authFlagsFrom(o),
     });
     const d = cluster.description;
     process.stdout.write(

@@ -12,6 +12,11 @@ import { openKV } from '@kapi/kv';
 import { startStorage } from '@kapi/storage';
 import { startWatchCache } from '@kapi/watchcache';
 import { type Stoppable, stopAll, stopOnSignals } from './lifecycle.js';
+import { ensurePki } from './pki.js';
+import { type AuthFlags, gatewayAuthentication, requestHeaderCA, storageTokenOptions } from './auth-flags.js';
+
+/** Where `kapi run gateway` generates a serving certificate without --tls-cert-file. */
+export const DEFAULT_CERT_DIR = 'apiserver.local.config/certificates';
 
 export const SERVICES = ['gateway', 'storage', 'admission', 'controllers', 'watchcache'] as const;
 export type ServiceKind = (typeof SERVICES)[number];
@@ -37,7 +42,11 @@ export interface RunOptions {
   tlsCertFile?: string;
   tlsPrivateKeyFile?: string;
   clientCaFile?: string;
+  /** --cert-dir: where the serving certificate is generated when no --tls-cert-file is given. */
+  certDir?: string;
   requestTimeoutMs?: number;
+  /** Authentication/authorization flags (gateway) and the TokenRequest signer (storage). */
+  auth?: AuthFlags;
 }
 
 export interface RunningService {
@@ -65,6 +74,7 @@ export async function startService(kind: ServiceKind, opts: RunOptions): Promise
           compactionIntervalMs: opts.compactionIntervalMs,
           serviceClusterIPRange: opts.serviceClusterIPRange,
           serviceNodePortRange: opts.serviceNodePortRange,
+          serviceAccountTokens: await storageTokenOptions(opts.auth ?? {}),
         });
         started.push({ name: 'storage', stop: () => storage.close() });
         break;
@@ -95,20 +105,24 @@ export async function startService(kind: ServiceKind, opts: RunOptions): Promise
         break;
       }
       case 'gateway': {
-        if (!opts.tlsCertFile || !opts.tlsPrivateKeyFile || !opts.clientCaFile) {
-          throw new Error('the gateway needs --tls-cert-file, --tls-private-key-file and --client-ca-file');
-        }
+        // kube-apiserver: without --tls-cert-file/--tls-private-key-file a certificate is
+        // generated into --cert-dir; without --client-ca-file there is no x509 authentication.
+        if (!!opts.tlsCertFile !== !!opts.tlsPrivateKeyFile) throw new Error('--tls-cert-file and --tls-private-key-file must be given together');
+        const generated = opts.tlsCertFile ? undefined : await ensurePki(opts.certDir ?? DEFAULT_CERT_DIR, opts.bindAddress ?? '127.0.0.1');
         const gateway = await startGateway({
           bus,
           instance,
           bindAddress: opts.bindAddress ?? '127.0.0.1',
           port: opts.securePort ?? 6443,
           tls: {
-            cert: await readFile(opts.tlsCertFile, 'utf8'),
-            key: await readFile(opts.tlsPrivateKeyFile, 'utf8'),
-            clientCA: await readFile(opts.clientCaFile, 'utf8'),
+            cert: generated ? generated.servingCert : await readFile(opts.tlsCertFile!, 'utf8'),
+            key: generated ? generated.servingKey : await readFile(opts.tlsPrivateKeyFile!, 'utf8'),
+            clientCA: opts.clientCaFile ? await readFile(opts.clientCaFile, 'utf8') : '',
+            requestHeaderCA: await requestHeaderCA(opts.auth ?? {}),
           },
           requestTimeoutMs: opts.requestTimeoutMs,
+          authentication: gatewayAuthentication(opts.auth ?? {}),
+          authorizationModes: opts.auth?.authorizationMode,
         });
         started.push({ name: 'gateway', stop: () => gateway.close() });
         ready.port = gateway.port;

@@ -15,6 +15,8 @@ import { startWatchCache } from '@kapi/watchcache';
 import { writeAdminKubeconfig } from './kubeconfig.js';
 import { ensurePki } from './pki.js';
 import { type Stoppable, stopAll } from './lifecycle.js';
+import { type AuthFlags, gatewayAuthentication, requestHeaderCA, storageTokenOptions, withGeneratedServiceAccountKeys } from './auth-flags.js';
+import { ensureServiceAccountKeys } from './sa-keys.js';
 
 export interface UpOptions {
   dataDir: string;
@@ -27,6 +29,8 @@ export interface UpOptions {
   serviceNodePortRange?: string;
   /** Print the kubeconfig hint (the CLI does; tests do not). */
   quiet?: boolean;
+  /** Authentication/authorization flags; service-account keys default to the data dir's. */
+  auth?: AuthFlags;
 }
 
 export interface RunningServer {
@@ -45,6 +49,7 @@ export async function startUp(opts: UpOptions): Promise<RunningServer> {
   const dataDir = resolve(opts.dataDir);
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   const pki = await ensurePki(dataDir, opts.bindAddress);
+  const auth = withGeneratedServiceAccountKeys(opts.auth ?? {}, await ensureServiceAccountKeys(dataDir));
   const started: Stoppable[] = [];
   try {
     const kv = await openKV({ driver: 'sqlite', path: join(dataDir, 'kapi.db') });
@@ -53,7 +58,13 @@ export async function startUp(opts: UpOptions): Promise<RunningServer> {
     started.push({ name: 'bus', stop: () => bus.close() });
     const admission = await startAdmission({ bus, workers: opts.admissionWorkers });
     started.push({ name: 'admission', stop: () => admission.close() });
-    const storage = await startStorage({ bus, kv, serviceClusterIPRange: opts.serviceClusterIPRange, serviceNodePortRange: opts.serviceNodePortRange });
+    const storage = await startStorage({
+      bus,
+      kv,
+      serviceClusterIPRange: opts.serviceClusterIPRange,
+      serviceNodePortRange: opts.serviceNodePortRange,
+      serviceAccountTokens: await storageTokenOptions(auth),
+    });
     started.push({ name: 'storage', stop: () => storage.close() });
     const watchcache = await startWatchCache({ bus, kv });
     started.push({ name: 'watchcache', stop: () => watchcache.close() });
@@ -64,7 +75,9 @@ export async function startUp(opts: UpOptions): Promise<RunningServer> {
       bus,
       bindAddress: opts.bindAddress,
       port: opts.securePort,
-      tls: { cert: pki.servingCert, key: pki.servingKey, clientCA: pki.caCert },
+      tls: { cert: pki.servingCert, key: pki.servingKey, clientCA: pki.caCert, requestHeaderCA: await requestHeaderCA(auth) },
+      authentication: gatewayAuthentication(auth),
+      authorizationModes: auth.authorizationMode,
     });
     started.push({ name: 'gateway', stop: () => gateway.close() });
     // The `kubernetes` Service points at this gateway; a failed first pass is retried periodically.

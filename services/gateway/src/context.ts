@@ -78,6 +78,9 @@ export class RequestContext {
   requestInfo: RequestInfo | undefined;
   /** The authenticated (or anonymous) user; set by the authentication filter. */
   user: UserInfo | undefined;
+  /** When the request impersonates someone (Impersonate-* headers): the user who authenticated;
+   * `user` is then the impersonated one. Audit records both (kube's user / impersonatedUser). */
+  authenticatedUser: UserInfo | undefined;
   /** Epoch milliseconds after which the request is abandoned; undefined for long-running ones. */
   deadline: number | undefined;
   private readonly sink: ResponseSink;

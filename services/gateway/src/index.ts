@@ -12,3 +12,6 @@ export { DEFAULT_COLUMNS, AGE_COLUMN, NAME_COLUMN, humanDuration } from './table
 export type { ColumnProvider, ColumnProviderLookup, TableColumnDefinition, TableRowCondition } from './table.js';
 export { builtinColumns, printerFor } from './printers/index.js';
 export { defaultVersionInfo, type VersionInfo } from './version.js';
+export { parseAuthorizationModes, type Authorizer, type AuthorizationAttributes, type AuthorizationResult } from './auth/authorizer.js';
+export type { AuthenticationOptions } from './auth/authentication-config.js';
+export type { TokenAuthenticator, TokenResult } from './auth/token.js';

@@ -12,7 +12,12 @@ import { builtinCatalogue, type Catalogue } from '@kapi/schema';
 import { compose, type NamedFilter } from './chain.js';
 import { RequestContext, type ResponseSink } from './context.js';
 import { auditInitFilter } from './filters/audit-init.js';
-import { authenticationFilter } from './filters/authentication.js';
+import { authenticationFilter, clientCertificateAuthenticator, type RequestAuthenticator } from './filters/authentication.js';
+import { buildAuthentication, type Authentication, type AuthenticationOptions } from './auth/authentication-config.js';
+import { alwaysAllow, authorizerForModes, type Authorizer } from './auth/authorizer.js';
+import { busObjectGetter } from './auth/object-getter.js';
+import { authorizationFilter } from './filters/authorization.js';
+import { impersonationFilter } from './filters/impersonation.js';
 import { cacheControlFilter } from './filters/cache-control.js';
 import { deadlineFilter } from './filters/deadline.js';
 import { panicRecoveryFilter, PANIC_MESSAGE } from './filters/panic-recovery.js';
@@ -34,6 +39,8 @@ export interface GatewayTLS {
   key: string;
   /** PEM bundle of the CAs that sign client certificates (--client-ca-file). */
   clientCA: string;
+  /** --requestheader-client-ca-file: CAs of front proxies (trusted by TLS too). */
+  requestHeaderCA?: string;
 }
 
 export interface GatewayOptions {
@@ -67,6 +74,13 @@ export interface GatewayOptions {
   maxHeaderBytes?: number;
   /** How long close() waits for in-flight requests before dropping connections. Default 5 s. */
   shutdownGracePeriodMs?: number;
+  /** Authentication flags (--token-auth-file, --service-account-*, --anonymous-auth, ...);
+   * x509 client certificates are always on. */
+  authentication?: AuthenticationOptions;
+  /** Serve HTTP/2 (ALPN "h2") beside HTTP/1.1 on the same port, as kube-apiserver does. Default true. */
+  http2?: boolean;
+  /** --authorization-mode, parsed (auth/authorizer.ts parseAuthorizationModes); AlwaysAllow by default. */
+  authorizationModes?: string[];
 }
 
 export interface Gateway {
@@ -104,7 +118,9 @@ function parseTarget(url: string): { path: string; query: URLSearchParams } | un
 
 /** What Go's net/http answers for a request target it cannot parse (no handler runs). */
 function badRequestTarget(res: ServerResponse): void {
-  res.writeHead(400, { 'Content-Type': 'text/plain; charset=utf-8', Connection: 'close' });
+  // HTTP/2 has no Connection header (Node refuses it); the stream simply ends.
+  const h2 = (res as { stream?: unknown }).stream !== undefined;
+  res.writeHead(400, h2 ? { 'Content-Type': 'text/plain; charset=utf-8' } : { 'Content-Type': 'text/plain; charset=utf-8', Connection: 'close' });
   res.end('400 Bad Request');
 }
 
@@ -162,7 +178,7 @@ export function responseSink(res: ServerResponse, log: GatewayLogger): ResponseS
       }
       sent = true;
       try {
-        res.writeHead(code, headers);
+        res.writeHead(code, 'stream' in res ? withoutConnectionHeaders(headers) : headers);
         res.flushHeaders();
       } catch (err) {
         log.error('the response head could not be written', { code, err });
@@ -174,12 +190,26 @@ export function responseSink(res: ServerResponse, log: GatewayLogger): ResponseS
   };
 }
 
+/** HTTP/2 forbids connection-specific headers (RFC 9113 8.2.2; Node throws on them): a stream
+ * there is framed by DATA frames, not chunked transfer coding. */
+const CONNECTION_HEADERS: ReadonlySet<string> = new Set(['connection', 'transfer-encoding', 'keep-alive', 'upgrade', 'proxy-connection']);
+
+function withoutConnectionHeaders<V>(headers: Record<string, V>): Record<string, V> {
+  return Object.fromEntries(Object.entries(headers).filter(([name]) => !CONNECTION_HEADERS.has(name.toLowerCase())));
+}
+
 /** The filter chain of this stage, outermost first (see KUBE_FILTER_ORDER). */
 export function defaultFilterChain(deps: {
   log: GatewayLogger;
   requestTimeoutMs: number;
   route: NamedFilter;
+  authentication?: Authentication;
+  authorizer?: Authorizer;
 }): NamedFilter[] {
+  const authentication = deps.authentication;
+  const authenticate: RequestAuthenticator = authentication
+    ? (ctx) => authentication.request({ headers: ctx.headers, socket: ctx.raw.socket })
+    : clientCertificateAuthenticator;
   return [
     auditInitFilter(),
     panicRecoveryFilter(deps.log),
@@ -187,7 +217,9 @@ export function defaultFilterChain(deps: {
     cacheControlFilter(),
     deadlineFilter(deps.requestTimeoutMs),
     timeoutFilter(deps.log),
-    authenticationFilter(deps.log),
+    authenticationFilter(deps.log, authenticate, deps.authentication?.anonymous ?? true),
+    impersonationFilter(deps.authorizer ?? alwaysAllow),
+    authorizationFilter(deps.authorizer ?? alwaysAllow),
     deps.route,
   ];
 }
@@ -200,10 +232,20 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const log = opts.logger ?? jsonLogger(process.stderr, opts.instance ? `gateway/${opts.instance}` : 'gateway');
   let shuttingDown = false;
 
+  const authentication = await buildAuthentication(
+    {
+      ...opts.authentication,
+      clientCA: opts.tls.clientCA,
+      requestHeader: opts.tls.requestHeaderCA ? { ...opts.authentication?.requestHeader, clientCA: opts.tls.requestHeaderCA } : undefined,
+    },
+    busObjectGetter(opts.bus),
+  );
+  const authorizer = authorizerForModes(opts.authorizationModes ?? ['AlwaysAllow']);
   const yaml = new YAMLOffload();
   const watches = new WatchFeeds(opts.bus);
   const route = routeFilter({
     watches,
+    authentication,
     bus: opts.bus,
     yaml,
     catalogue,
@@ -221,14 +263,24 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     externalAddress: opts.externalAddress,
     log,
   });
-  const chain = compose(defaultFilterChain({ log, requestTimeoutMs, route }));
+  const chain = compose(defaultFilterChain({ log, requestTimeoutMs, route, authentication, authorizer }));
 
-  const app: FastifyInstance = Fastify({
+  // With http2, fastify serves ALPN h2 and (allowHTTP1) http/1.1 on one TLS port. HTTP/2
+  // requests arrive as node's compatibility Http2ServerRequest/Response, which have every member
+  // the chain uses (method, url, headers, socket, writeHead, end, close events), so the handlers
+  // see one request type; the instance is typed as the HTTP/1 one for that reason.
+  const http2 = opts.http2 ?? true;
+  const app = Fastify({
+    ...(http2 ? { http2: true } : {}),
     https: {
+      ...(http2 ? { allowHTTP1: true } : {}),
       cert: opts.tls.cert,
       key: opts.tls.key,
-      ca: opts.tls.clientCA,
-      requestCert: true,
+      // No --client-ca-file (empty clientCA) and no front proxy: no client certificates asked for.
+      ...(() => {
+        const cas = [opts.tls.clientCA, opts.tls.requestHeaderCA ?? ''].filter((c) => c.trim() !== '');
+        return cas.length > 0 ? { ca: cas.length === 1 ? cas[0] : cas, requestCert: true } : { requestCert: false };
+      })(),
       rejectUnauthorized: false,
       minVersion: 'TLSv1.2',
       maxHeaderSize: opts.maxHeaderBytes ?? DEFAULT_MAX_HEADER_BYTES,
@@ -236,15 +288,28 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     logger: false,
     // A request target fastify's router cannot decode is refused as Go's server refuses it,
     // before any handler.
-    frameworkErrors: (_error, _request, reply) => {
+    frameworkErrors: (_error: unknown, _request: unknown, reply: { hijack(): void; raw: ServerResponse }) => {
       reply.hijack();
       badRequestTarget(reply.raw);
     },
     exposeHeadRoutes: false,
     return503OnClosing: false,
-    forceCloseConnections: 'idle',
-  });
+    forceCloseConnections: http2 ? false : 'idle',
+  } as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance;
 
+  // HTTP/1 servers drop their connections with closeAllConnections; the HTTP/2 server has no
+  // such call, so its TLS sockets (HTTP/1 and h2 sessions) are tracked and destroyed.
+  const sockets = new Set<import('node:net').Socket>();
+  if (http2) {
+    app.server.on('secureConnection', (socket: import('node:net').Socket) => {
+      sockets.add(socket);
+      socket.once('close', () => sockets.delete(socket));
+    });
+  }
+  const closeAllConnections = (): void => {
+    if (!http2) app.server.closeAllConnections();
+    for (const socket of sockets) socket.destroy();
+  };
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const receivedAt = Date.now();
     const target = parseTarget(req.url ?? '/');
@@ -299,7 +364,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     close() {
       closing ??= (async () => {
         shuttingDown = true;
-        const grace = setTimeout(() => app.server.closeAllConnections(), opts.shutdownGracePeriodMs ?? DEFAULT_SHUTDOWN_GRACE_MS);
+        const grace = setTimeout(() => closeAllConnections(), opts.shutdownGracePeriodMs ?? DEFAULT_SHUTDOWN_GRACE_MS);
         // Watches are long-running: they end now, so that their clients rewatch elsewhere.
         await watches.close();
         try {

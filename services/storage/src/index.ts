@@ -4,3 +4,4 @@ export * from './admitter.js';
 export * from './object-store.js';
 export * from './keys.js';
 export type { ListRequestOptions } from './list.js';
+export * from './serviceaccount-token.js';

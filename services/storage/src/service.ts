@@ -25,6 +25,7 @@ import { translatingKVErrors } from './kv-errors.js';
 import { ObjectStore } from './object-store.js';
 import { type DeleteOptions, Registry, type RequestScope, type WriteOptions, type WriteResult } from './registry.js';
 import { serviceAllocation, startServiceAllocationRepair } from './service-allocation/index.js';
+import { ServiceAccountTokenIssuer, type ServiceAccountTokenOptions } from './serviceaccount-token.js';
 
 export interface StorageServiceOptions {
   bus: Bus;
@@ -48,6 +49,8 @@ export interface StorageServiceOptions {
   serviceNodePortRange?: string;
   /** How often leaked cluster IPs and node ports are repaired (kube: 3 minutes); 0 disables. */
   serviceRepairIntervalMs?: number;
+  /** Signs TokenRequests (serviceaccounts/<name>/token); without it the subresource is not served. */
+  serviceAccountTokens?: ServiceAccountTokenOptions;
 }
 
 export interface StorageService {
@@ -117,12 +120,25 @@ export async function startStorage(opts: StorageServiceOptions): Promise<Storage
     return { info, namespace: info.namespaced ? ref.namespace : '', name: ref.name, subresource: ref.subresource, user: userInfoFromMsg(user) };
   };
 
+  const tokenIssuer = opts.serviceAccountTokens ? new ServiceAccountTokenIssuer(opts.serviceAccountTokens) : undefined;
+  /** POST serviceaccounts/<name>/token: signed by storage, nothing stored. */
+  const createOrToken = async (scope: RequestScope, body: unknown, options: WriteOptions): Promise<WriteResult> => {
+    if (!(tokenIssuer && scope.info.group === '' && scope.info.resource === 'serviceaccounts' && scope.subresource === 'token')) {
+      return registry.create(scope, body, options);
+    }
+    const lookup = (resource: string, namespace: string, name: string): Promise<KubeObject> => {
+      const info = catalogue.lookup('', 'v1', resource)!;
+      return registry.get({ info, namespace: info.namespaced ? namespace : '', name, subresource: '', user: scope.user });
+    };
+    const { object, warnings } = await tokenIssuer.create(scope.namespace, scope.name, body, lookup);
+    return { object, warnings, code: 201 };
+  };
   const bus = opts.bus;
   /** Serves one storage RPC whose KV errors reach the caller as Statuses. */
   const serve = <Req>(rpc: Rpc<Req, ObjectReply>, handle: (req: Req) => Promise<WriteResult | KubeObject | Status>): Promise<Subscription> =>
     bus.serve(rpc, async (req) => reply(await translatingKVErrors(() => handle(req))));
   const subscriptions: Subscription[] = await Promise.all([
-    serve(StorageRpc.create, (req) => registry.create(scopeOf(req.ref, req.user), parseBody(req.object), writeOptions(req.options))),
+    serve(StorageRpc.create, (req) => createOrToken(scopeOf(req.ref, req.user), parseBody(req.object), writeOptions(req.options))),
     serve(StorageRpc.get, (req) => registry.get(scopeOf(req.ref, undefined), { resourceVersion: req.resourceVersion })),
     serve(StorageRpc.list, (req) => registry.list(scopeOf(req.ref, undefined), listOptions(req.options))),
     serve(StorageRpc.update, (req) => registry.update(scopeOf(req.ref, req.user), parseBody(req.object), writeOptions(req.options))),

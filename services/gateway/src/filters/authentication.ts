@@ -22,7 +22,9 @@ export function isAnonymousPath(path: string): boolean {
 }
 
 /** Produces the user of a request from its credentials. */
-export type RequestAuthenticator = (ctx: RequestContext) => ReturnType<typeof authenticateClientCertificate>;
+export type RequestAuthenticator = (
+  ctx: RequestContext,
+) => ReturnType<typeof authenticateClientCertificate> | Promise<ReturnType<typeof authenticateClientCertificate>>;
 
 export const clientCertificateAuthenticator: RequestAuthenticator = (ctx) =>
   authenticateClientCertificate(ctx.raw.socket as TLSSocket | undefined);
@@ -33,17 +35,25 @@ function withAuthenticatedGroup(user: UserInfo): UserInfo {
   return { ...user, groups: [...groups, 'system:authenticated'] };
 }
 
-export function authenticationFilter(log: GatewayLogger, authenticate: RequestAuthenticator = clientCertificateAuthenticator): NamedFilter {
+/** `anonymous`: --anonymous-auth; false makes a request without credentials a 401 everywhere. */
+export function authenticationFilter(log: GatewayLogger, authenticate: RequestAuthenticator = clientCertificateAuthenticator, anonymous = true): NamedFilter {
   return {
     name: 'authentication',
     filter: async (ctx, next) => {
-      const result = authenticate(ctx);
+      let result: Awaited<ReturnType<RequestAuthenticator>>;
+      try {
+        result = await authenticate(ctx);
+      } catch (err) {
+        // an authenticator that could not reach its data (bus down) fails the request as kube's
+        // union does on an error: 401, logged
+        result = { kind: 'error', reason: (err as Error).message };
+      }
       switch (result.kind) {
         case 'user':
           ctx.user = withAuthenticatedGroup(result.user);
           break;
         case 'none':
-          if (!isAnonymousPath(ctx.path)) {
+          if (!anonymous || !isAnonymousPath(ctx.path)) {
             writeStatus(ctx, newUnauthorized('Unauthorized').status);
             return;
           }

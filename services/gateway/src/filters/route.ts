@@ -14,10 +14,16 @@ import { resolvePath, type ResourceRoute } from '../routes/resolve.js';
 import { OpenAPICache } from '../openapi-cache.js';
 import { serveOpenAPIv2, serveOpenAPIv3Document, serveOpenAPIv3Index } from '../routes/openapi.js';
 import { serveResource, type ResourceHandlerDeps } from '../routes/resources.js';
+import type { Authentication } from '../auth/authentication-config.js';
+import { isAuthenticationReview, serveAuthenticationReview } from '../routes/authentication-reviews.js';
+import { serverAddress } from '../routes/non-resource.js';
+import { isServiceAccountDiscoveryPath, serveServiceAccountDiscovery } from '../routes/service-account-discovery.js';
 import { genericServerResponse, routeMethodNotAllowed, routeNotFound } from '../status.js';
 
 export interface RouteDeps extends ResourceHandlerDeps, NonResourceDeps {
   catalogue: Catalogue;
+  /** The authenticator, for TokenReview, SelfSubjectReview and service-account discovery. */
+  authentication?: Authentication;
 }
 
 /** Go's req.ContentLength: -1 when unknown (chunked), else the declared length (0 if none). */
@@ -74,6 +80,10 @@ export function routeFilter(deps: RouteDeps): NamedFilter {
   return {
     name: 'route',
     filter: async (ctx) => {
+      if (deps.authentication && isServiceAccountDiscoveryPath(ctx.path)) {
+        serveServiceAccountDiscovery(ctx, deps.authentication, serverAddress(ctx, deps.externalAddress));
+        return;
+      }
       const resolution = resolvePath(ctx.path, deps.catalogue, checkNames);
       try {
         switch (resolution.kind) {
@@ -117,6 +127,7 @@ export function routeFilter(deps: RouteDeps): NamedFilter {
             const { produces, consumes } = resourceMediaTypes(resolution.route, ctx.method);
             const failure = goRestfulSelect(ctx, resolution.route.methods, produces, consumes);
             if (failure) writeStatus(ctx, failure.status);
+            else if (deps.authentication && isAuthenticationReview(resolution.route, ctx.method)) await serveAuthenticationReview(ctx, resolution.route, deps, deps.authentication);
             else await serveResource(ctx, resolution.route, deps);
             return;
           }

@@ -36,7 +36,7 @@ export interface NonResourceDeps {
 }
 
 /** The address of this server as the client reached it ("10.0.0.1:6443", "[::1]:6443"). */
-function serverAddress(ctx: RequestContext, configured: string | undefined): string {
+export function serverAddress(ctx: RequestContext, configured: string | undefined): string {
   if (configured) return configured;
   const socket = ctx.raw.socket;
   const host = socket.localAddress ?? '127.0.0.1';
