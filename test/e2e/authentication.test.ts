@@ -142,7 +142,6 @@ describe('authentication against kapi up', () => {
 
   it('kubectl works with a token from --token-auth-file', { skip: binary ? false : 'no kubectl' }, async () => {
     const kubectl = new Kubectl(binary!, await tokenKubeconfig('alice', 'alice-token'));
-    // (kubectl create configmap sends protobuf, which kapi does not decode yet: create from a manifest)
     await kubectl.ok(['create', '-f', '-', '--validate=false'], {
       input: JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'from-alice', namespace: 'default' }, data: { a: 'b' } }),
     });
@@ -338,29 +337,18 @@ describe('authentication against kapi up', () => {
     assert.equal(who.status?.userInfo?.username, 'system:serviceaccount:default:node-client');
   });
 
-  // kubectl 1.32 sends these bodies as protobuf; until the protobuf codec is merged kapi answers
-  // 415 and the checks are skipped with that reason (the JSON paths are covered above).
-  const PROTOBUF_PENDING = /UnsupportedMediaType|unknown format/;
-
-  it('kubectl auth whoami', { skip: binary ? false : 'no kubectl' }, async (t) => {
+  // kubectl 1.32 sends these bodies as protobuf (the JSON paths are covered above).
+  it('kubectl auth whoami', { skip: binary ? false : 'no kubectl' }, async () => {
     const kubectl = new Kubectl(binary!, await tokenKubeconfig('alice-whoami', 'alice-token'));
     const res = await kubectl.run(['auth', 'whoami', '-o', 'json']);
-    if (res.code !== 0 && PROTOBUF_PENDING.test(res.stderr)) {
-      t.skip('kubectl sends SelfSubjectReview as protobuf, which kapi does not decode yet');
-      return;
-    }
     assert.equal(res.code, 0, res.stderr);
     assert.equal((JSON.parse(res.stdout) as { status: { userInfo: { username: string } } }).status.userInfo.username, 'alice');
   });
 
-  it('kubectl create token', { skip: binary ? false : 'no kubectl' }, async (t) => {
+  it('kubectl create token', { skip: binary ? false : 'no kubectl' }, async () => {
     const kubectl = new Kubectl(binary!, server.kubeconfigPath);
     await kubectl.ok(['create', '-f', '-', '--validate=false'], { input: JSON.stringify({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'cli-robot', namespace: 'default' } }) });
     const res = await kubectl.run(['create', 'token', 'cli-robot', '-n', 'default', '--duration=20m']);
-    if (res.code !== 0 && PROTOBUF_PENDING.test(res.stderr)) {
-      t.skip('kubectl sends TokenRequest as protobuf, which kapi does not decode yet');
-      return;
-    }
     assert.equal(res.code, 0, res.stderr);
     const claims = decodeJwt(res.stdout.trim());
     assert.equal(claims.sub, 'system:serviceaccount:default:cli-robot');

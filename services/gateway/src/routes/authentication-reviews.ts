@@ -11,7 +11,8 @@ import { intersectAudiences } from '../auth/token.js';
 import { readBody } from '../body.js';
 import type { RequestContext } from '../context.js';
 import { decodeObjectBody } from '../decode.js';
-import { negotiateInputSerializer, negotiateOutputMediaType, SERIALIZERS } from '../negotiation.js';
+import { negotiateInputSerializer, negotiateOutputMediaType } from '../negotiation.js';
+import { serializersForKind } from '../protobuf.js';
 import { decodeWriteOptions } from '../options.js';
 import type { ResourceHandlerDeps } from './resources.js';
 import type { ResourceRoute } from './resolve.js';
@@ -69,17 +70,19 @@ async function tokenReviewStatus(spec: Record<string, unknown>, authn: Authentic
 }
 
 export async function serveAuthenticationReview(ctx: RequestContext, route: ResourceRoute, deps: ResourceHandlerDeps, authn: Authentication): Promise<void> {
+  const expected = { group: route.info.group, version: route.info.version, kind: route.info.kind };
+  // kubectl 1.32 sends SelfSubjectReview as protobuf: these kinds have proto messages.
+  const serializers = serializersForKind(expected);
   const out = negotiateOutputMediaType(
     { accept: ctx.header('accept'), query: ctx.query, userAgent: ctx.header('user-agent') },
-    SERIALIZERS,
+    serializers,
     resourceRestrictions(route.info, route.subresource),
   );
-  const serializer = negotiateInputSerializer(ctx.header('content-type'), SERIALIZERS);
+  const serializer = negotiateInputSerializer(ctx.header('content-type'), serializers);
   const raw = await readBody(ctx.raw, deps.maxRequestBodyBytes, ctx.abort.signal);
   decodeWriteOptions(ctx.query, 'create', ctx.header('user-agent'));
-  const expected = { group: route.info.group, version: route.info.version, kind: route.info.kind };
   const decoded = await decodeObjectBody(raw, serializer, expected, deps.catalogue, deps.yaml, ctx.abort.signal);
-  const object = JSON.parse(decoded.json.toString("utf8")) as Record<string, unknown>;
+  const object = JSON.parse(decoded.json.toString('utf8')) as Record<string, unknown>;
   const metadata = (object.metadata && typeof object.metadata === 'object' ? object.metadata : {}) as Record<string, unknown>;
   let result: Record<string, unknown>;
   if (route.info.resource === 'tokenreviews') {
