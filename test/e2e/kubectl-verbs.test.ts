@@ -58,6 +58,14 @@ describe('kubectl selection and deletion verbs against kapi up', { skip: binary 
     assert.match(unknown.stderr, /Error from server \(BadRequest\): error when creating "STDIN": ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error: unknown field "spec"/);
   });
 
+  it('kubectl scale goes through the scale subresource', async () => {
+    await kubectl.ok(['create', 'deployment', 'web', '--image=nginx', '-n', 'verbs-a']);
+    assert.match(await kubectl.ok(['scale', 'deployment', 'web', '--replicas=4', '-n', 'verbs-a']), /deployment\.apps\/web scaled/);
+    assert.equal(await kubectl.ok(['get', 'deployment', 'web', '-n', 'verbs-a', '-o', 'jsonpath={.spec.replicas}']), '4');
+    const scale = JSON.parse(await kubectl.ok(['get', '--raw', '/apis/apps/v1/namespaces/verbs-a/deployments/web/scale'])) as { kind: string; spec: { replicas: number }; status: { selector: string } };
+    assert.deepEqual([scale.kind, scale.spec.replicas, scale.status.selector], ['Scale', 4, 'app=web']);
+  });
+
   it('deletes by name, by label selector and --all', async () => {
     assert.match(await kubectl.ok(['delete', 'configmap', 'two', '-n', 'verbs-a']), /configmap "two" deleted/);
     assert.match(await kubectl.ok(['delete', 'configmaps', '-l', 'tier=web', '-A']), /configmap "three" deleted/);

@@ -45,6 +45,10 @@ import { NamespaceLifecycle } from './namespace-lifecycle.js';
 import type { CasResult, ObjectStore, StoredObject } from './object-store.js';
 import { DEFAULT_JSON_PATCH_MAX_COPY_BYTES, preparePatch } from './patch.js';
 import { CasRetry } from './retry.js';
+import { applyScale, scaleOf, servesScale } from './scale.js';
+
+/** The definition a PATCH of the scale subresource is applied against. */
+const SCALE_DEFINITION = 'io.k8s.api.autoscaling.v1.Scale';
 import {
   RESOURCE_VERSION_SET_ON_CREATE,
   beingDeleted,
@@ -153,6 +157,7 @@ export class Registry {
    * "Too large resource version" (checked before NotFound, as etcd3 does).
    */
   async get(scope: RequestScope, options: GetRequestOptions = {}): Promise<KubeObject> {
+    if (scope.subresource === 'scale' && servesScale(scope.info)) return scaleOf(scope.info, await this.get({ ...scope, subresource: '' }, options));
     this.requireStored(scope, 'get');
     const minimum = parseResourceVersion(options.resourceVersion ?? '', 'get');
     const { current, revision } = await this.store.get(requestObjectKey(scope.info, scope.namespace, scope.name));
@@ -262,6 +267,10 @@ export class Registry {
   // ---- update and patch ----------------------------------------------------------------------
 
   async update(scope: RequestScope, body: unknown, options: WriteOptions): Promise<WriteResult> {
+    if (scope.subresource === 'scale' && servesScale(scope.info)) {
+      if (body === null || typeof body !== 'object' || Array.isArray(body)) throw newBadRequest('the object provided is unrecognized (must be of type Scale)');
+      return this.writeScale(scope, options, () => body as KubeObject);
+    }
     this.requireStored(scope, 'update');
     const object = this.checkBody(scope, body);
     checkName(object, scope.name);
@@ -271,6 +280,14 @@ export class Registry {
   }
 
   async patch(scope: RequestScope, patchType: string, patch: Uint8Array, options: WriteOptions): Promise<WriteResult> {
+    if (scope.subresource === 'scale' && servesScale(scope.info) && patchType !== APPLY_PATCH_TYPE) {
+      const applyToScale = preparePatch(patchType, patch, {
+        fieldValidation: options.fieldValidation,
+        maxCopyBytes: this.jsonPatchMaxCopyBytes,
+        definition: SCALE_DEFINITION,
+      });
+      return this.writeScale(scope, options, (current) => applyToScale(current));
+    }
     if (patchType === APPLY_PATCH_TYPE) return this.apply(scope, patch, options);
     // PatchResource refuses a patch type it does not apply before anything else (415).
     const apply = preparePatch(patchType, patch, {
@@ -333,6 +350,19 @@ export class Registry {
    * compare-and-swap; a lost race starts over from the state the failed write returned, for as
    * long as the retry budget lasts. A missing object is created where the type allows it.
    */
+  /** PUT/PATCH of the scale subresource: the new Scale computed from the parent's current Scale
+   * view on every attempt, written as a change of the parent's spec.replicas; answers the Scale
+   * of what was written. */
+  private async writeScale(scope: RequestScope, options: WriteOptions, desired: (current: KubeObject) => KubeObject): Promise<WriteResult> {
+    const parentScope: RequestScope = { ...scope, subresource: '' };
+    this.requireStored(parentScope, 'update');
+    const written = await this.guaranteedUpdate(parentScope, options, {}, (current) => {
+      if (current === undefined) throw newNotFound(qualified(scope.info), scope.name);
+      return applyScale(scope.info, current, desired(scaleOf(scope.info, current)));
+    });
+    return { ...written, object: scaleOf(scope.info, written.object as KubeObject) };
+  }
+
   private async guaranteedUpdate(
     scope: RequestScope,
     options: WriteOptions,
