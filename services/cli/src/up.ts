@@ -27,6 +27,8 @@ export interface UpOptions {
   serviceClusterIPRange?: string;
   /** --service-node-port-range (default 30000-32767). */
   serviceNodePortRange?: string;
+  /** The gateway's budget of unsent watch output (default 256 MiB). */
+  watchBufferBudgetBytes?: number;
   /** Print the kubeconfig hint (the CLI does; tests do not). */
   quiet?: boolean;
   /** Authentication/authorization flags; service-account keys default to the data dir's. */
@@ -73,6 +75,7 @@ export async function startUp(opts: UpOptions): Promise<RunningServer> {
     await controllers.ready;
     const gateway = await startGateway({
       bus,
+      watchBufferBudgetBytes: opts.watchBufferBudgetBytes,
       bindAddress: opts.bindAddress,
       port: opts.securePort,
       tls: { cert: pki.servingCert, key: pki.servingKey, clientCA: pki.caCert, requestHeaderCA: await requestHeaderCA(auth) },

@@ -45,6 +45,9 @@ export interface GatewayTLS {
 
 export interface GatewayOptions {
   bus: Bus;
+  /** Unsent watch output all watchers together may hold before the largest backlogs are closed
+   * (default 256 MiB). */
+  watchBufferBudgetBytes?: number;
   /** The resources served; the built-in Kubernetes 1.36 catalogue by default. */
   catalogue?: Catalogue;
   bindAddress: string;
@@ -242,7 +245,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   );
   const authorizer = authorizerForModes(opts.authorizationModes ?? ['AlwaysAllow']);
   const yaml = new YAMLOffload();
-  const watches = new WatchFeeds(opts.bus);
+  const watches = new WatchFeeds(opts.bus, { bufferBudgetBytes: opts.watchBufferBudgetBytes });
   const route = routeFilter({
     watches,
     authentication,

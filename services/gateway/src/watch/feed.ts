@@ -10,6 +10,7 @@
 // (cache.watch "events"), and goes on. When the ring no longer has them, every listener is told
 // (its client gets 410 and relists) and the feed starts over at the cache's revision.
 
+import { WatchBufferBudget } from './budget.js';
 import { isStatusError, newInternalError, type StatusError } from '@kapi/apimachinery';
 import { type Bus, CacheRpc, cacheEventCodec, type CacheEvent, type CacheWatchReply, type CacheWatchRequest, type Subscription, watchSubjectAllNamespaces } from '@kapi/bus';
 
@@ -31,7 +32,11 @@ export interface FeedOptions {
   lingerMs?: number;
   /** How long repairs are retried when no cache answers before listeners are failed (default 15 s). */
   repairGiveUpMs?: number;
+  /** Unsent watch output all of this gateway's watchers may hold together (default 256 MiB). */
+  bufferBudgetBytes?: number;
 }
+
+const DEFAULT_BUFFER_BUDGET_BYTES = 256 * 1024 * 1024;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
@@ -241,11 +246,15 @@ export class ResourceFeed {
 /** The feeds of one gateway, created on a resource's first watcher and dropped when idle. */
 export class WatchFeeds {
   private readonly feeds = new Map<string, ResourceFeed>();
+  /** The gateway-wide bound on watchers' unsent output. */
+  readonly budget: WatchBufferBudget;
 
   constructor(
     private readonly bus: Bus,
     private readonly opts: FeedOptions = {},
-  ) {}
+  ) {
+    this.budget = new WatchBufferBudget(opts.bufferBudgetBytes ?? DEFAULT_BUFFER_BUDGET_BYTES);
+  }
 
   feed(group: string, version: string, resource: string): ResourceFeed {
     const id = `${group}/${resource}`;

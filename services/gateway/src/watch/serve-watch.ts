@@ -31,6 +31,7 @@ import {
   type WatchFrameEncoder,
 } from './encoders.js';
 import type { WatchFeeds } from './feed.js';
+import { type BudgetedWatcher } from './budget.js';
 import { WatchSession, type WatchOutput } from './session.js';
 
 export interface WatchHandlerDeps {
@@ -128,13 +129,24 @@ export async function serveWatch(ctx: RequestContext, route: ResourceRoute, opts
   let finish!: () => void;
   const finished = new Promise<void>((resolve) => (finish = resolve));
   let overflowTimer: NodeJS.Timeout | undefined;
+  let session: WatchSession | undefined;
+  const budget = deps.watches.budget;
+  // This watcher as the gateway-wide budget sees it; evicted when the gateway's watchers hold
+  // too much unsent output together and this one holds the most.
+  const budgeted: BudgetedWatcher = {
+    backlog: () => (res && !res.destroyed ? res.writableLength : 0),
+    evict: () => {
+      res?.destroy();
+      session?.stop();
+    },
+  };
 
   const output: WatchOutput = {
     event(type, object) {
       if (!res || res.destroyed || res.writableEnded) return false;
       if (res.writableLength > maxBuffered) return false;
       res.write(encoder.encode(type, object));
-      return true;
+      return budget.update(budgeted);
     },
     end() {
       if (res && !res.writableEnded && !res.destroyed) {
@@ -150,7 +162,7 @@ export async function serveWatch(ctx: RequestContext, route: ResourceRoute, opts
     },
   };
 
-  const session = new WatchSession(
+  session = new WatchSession(
     feed,
     {
       apiVersion: info.group === '' ? info.version : `${info.group}/${info.version}`,
@@ -173,8 +185,16 @@ export async function serveWatch(ctx: RequestContext, route: ResourceRoute, opts
   try {
     await session.start(() => {
       res = ctx.stream(200, { 'Content-Type': encoder.contentType, 'Transfer-Encoding': 'chunked' });
-      if (!res) session.stop();
-      else res.once('close', () => session.stop());
+      if (!res) {
+        session!.stop();
+        return;
+      }
+      budget.add(budgeted);
+      res.on('drain', () => budget.update(budgeted));
+      res.once('close', () => {
+        budget.remove(budgeted);
+        session!.stop();
+      });
     });
   } catch (err) {
     ctx.abort.signal.removeEventListener('abort', onAbort);
