@@ -79,6 +79,7 @@ addAuthFlags(program
   .option('--client-ca-file <file>', 'gateway: CA that signs client certificates (PEM)')
   .option('--cert-dir <dir>', 'gateway: where a serving certificate is generated when --tls-cert-file is not given')
   .option('--request-timeout <duration>', 'gateway: deadline of non-long-running requests', duration)
+  .option('--watch-buffer-budget-mb <n>', 'gateway: unsent watch output all watchers may hold before the largest backlogs are closed', integer(1, 65536), 256)
   .action(async (service: string, o: Record<string, unknown>) => {
     if (!(SERVICES as readonly string[]).includes(service)) throw new InvalidArgumentError(`unknown service "${service}": one of ${SERVICES.join(', ')}`);
     await runServiceCommand(service as ServiceKind, {
@@ -98,6 +99,7 @@ addAuthFlags(program
       clientCaFile: o.clientCaFile as string | undefined,
       certDir: o.certDir as string | undefined,
       requestTimeoutMs: o.requestTimeout as number | undefined,
+      watchBufferBudgetBytes: (o.watchBufferBudgetMb as number) * 1024 * 1024,
       auth: authFlagsFrom(o),
     });
   });

@@ -45,6 +45,8 @@ export interface RunOptions {
   /** --cert-dir: where the serving certificate is generated when no --tls-cert-file is given. */
   certDir?: string;
   requestTimeoutMs?: number;
+  /** --watch-buffer-budget-mb in bytes: the gateway's budget of unsent watch output. */
+  watchBufferBudgetBytes?: number;
   /** Authentication/authorization flags (gateway) and the TokenRequest signer (storage). */
   auth?: AuthFlags;
 }
@@ -121,6 +123,7 @@ export async function startService(kind: ServiceKind, opts: RunOptions): Promise
             requestHeaderCA: await requestHeaderCA(opts.auth ?? {}),
           },
           requestTimeoutMs: opts.requestTimeoutMs,
+          watchBufferBudgetBytes: opts.watchBufferBudgetBytes,
           authentication: gatewayAuthentication(opts.auth ?? {}),
           authorizationModes: opts.auth?.authorizationMode,
         });
