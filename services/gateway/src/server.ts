@@ -181,7 +181,7 @@ export function responseSink(res: ServerResponse, log: GatewayLogger): ResponseS
       }
       sent = true;
       try {
-        res.writeHead(code, 'stream' in res ? withoutConnectionHeaders(headers) : headers);
+        res.writeHead(code, headers);
         res.flushHeaders();
       } catch (err) {
         log.error('the response head could not be written', { code, err });
@@ -191,14 +191,6 @@ export function responseSink(res: ServerResponse, log: GatewayLogger): ResponseS
       return res;
     },
   };
-}
-
-/** HTTP/2 forbids connection-specific headers (RFC 9113 8.2.2; Node throws on them): a stream
- * there is framed by DATA frames, not chunked transfer coding. */
-const CONNECTION_HEADERS: ReadonlySet<string> = new Set(['connection', 'transfer-encoding', 'keep-alive', 'upgrade', 'proxy-connection']);
-
-function withoutConnectionHeaders<V>(headers: Record<string, V>): Record<string, V> {
-  return Object.fromEntries(Object.entries(headers).filter(([name]) => !CONNECTION_HEADERS.has(name.toLowerCase())));
 }
 
 /** The filter chain of this stage, outermost first (see KUBE_FILTER_ORDER). */

@@ -7,6 +7,7 @@
 // apply needs managedFields; until it is served, storage answers it 415 listing what it applies.
 
 import {
+  isJSONObject,
   type KubeObject,
   JSON_PATCH_TYPE,
   MERGE_PATCH_TYPE,
@@ -53,8 +54,6 @@ function decodesStrictly(fieldValidation: string): boolean {
   return fieldValidation === '' || fieldValidation === 'Strict' || fieldValidation === 'Warn';
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
-
 /** Sets a member, also one named "__proto__" (as an own property, never the prototype). */
 function setMember(target: Record<string, unknown>, key: string, value: unknown): void {
   if (key === '__proto__') Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
@@ -66,19 +65,19 @@ function setMember(target: Record<string, unknown>, key: string, value: unknown)
  * modified. Iterative, so a patch as deep as Go's decoder allows cannot exhaust the stack here.
  */
 export function mergePatch(target: unknown, patch: unknown): unknown {
-  if (!isObject(patch)) return patch;
-  const root: Record<string, unknown> = isObject(target) ? { ...target } : {};
+  if (!isJSONObject(patch)) return patch;
+  const root: Record<string, unknown> = isJSONObject(target) ? { ...target } : {};
   const pending: [Record<string, unknown>, Record<string, unknown>][] = [[root, patch]];
   for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
     const [result, changes] = next;
     for (const [key, value] of Object.entries(changes)) {
       if (value === null) {
         delete result[key];
-      } else if (!isObject(value)) {
+      } else if (!isJSONObject(value)) {
         setMember(result, key, value);
       } else {
         const existing = Object.hasOwn(result, key) ? result[key] : undefined;
-        const merged: Record<string, unknown> = isObject(existing) ? { ...existing } : {};
+        const merged: Record<string, unknown> = isJSONObject(existing) ? { ...existing } : {};
         setMember(result, key, merged);
         pending.push([merged, value]);
       }
@@ -94,7 +93,7 @@ function strictJsonPatchError(operations: unknown): string | undefined {
   if (!Array.isArray(operations)) return `json: cannot unmarshal ${goJSONTypeName(operations)} into Go value of type []handlers.jsonPatchOp`;
   for (const operation of operations) {
     if (operation === null) continue;
-    if (!isObject(operation)) return `json: cannot unmarshal ${goJSONTypeName(operation)} into Go value of type handlers.jsonPatchOp`;
+    if (!isJSONObject(operation)) return `json: cannot unmarshal ${goJSONTypeName(operation)} into Go value of type handlers.jsonPatchOp`;
     for (const [key, value] of Object.entries(operation)) {
       if ((key === 'op' || key === 'path' || key === 'from') && value !== null && typeof value !== 'string') {
         return `json: cannot unmarshal ${goJSONTypeName(value)} into Go struct field jsonPatchOp.${key} of type string`;
@@ -109,7 +108,7 @@ function jsonPatchDecodeError(operations: unknown): string | undefined {
   if (operations === null) return undefined;
   if (!Array.isArray(operations)) return `json: cannot unmarshal ${goJSONTypeName(operations)} into Go value of type jsonpatch.Patch`;
   for (const operation of operations) {
-    if (operation !== null && !isObject(operation)) return `json: cannot unmarshal ${goJSONTypeName(operation)} into Go value of type jsonpatch.Operation`;
+    if (operation !== null && !isJSONObject(operation)) return `json: cannot unmarshal ${goJSONTypeName(operation)} into Go value of type jsonpatch.Operation`;
   }
   return undefined;
 }
@@ -164,7 +163,7 @@ function applyJsonPatch(current: KubeObject, operations: unknown, options: Patch
 
 /** jsonpatch.MergePatch behind kube's strict pre-decode into map[string]interface{}. */
 function applyMergePatch(current: KubeObject, body: unknown, options: PatchOptions): KubeObject {
-  if (body !== null && !isObject(body)) {
+  if (body !== null && !isJSONObject(body)) {
     if (decodesStrictly(options.fieldValidation)) {
       throw newBadRequest(`error decoding patch: json: cannot unmarshal ${goJSONTypeName(body)} into Go value of type map[string]interface {}`);
     }

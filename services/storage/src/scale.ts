@@ -5,6 +5,7 @@
 // resourceVersion, so `kubectl scale` and HPAs work as against kube-apiserver.
 
 import {
+  jsonObjectOrEmpty,
   type FieldError,
   type KubeObject,
   invalid,
@@ -16,8 +17,6 @@ import {
 } from '@kapi/apimachinery';
 import type { ResourceInfo } from '@kapi/schema';
 
-const record = (value: unknown): Record<string, unknown> =>
-  value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 
 /** Whether the resource serves scale (the catalogue lists it as a subresource). */
 export function servesScale(info: ResourceInfo): boolean {
@@ -28,7 +27,7 @@ export function servesScale(info: ResourceInfo): boolean {
  * plain label map for replication controllers (SelectorFromSet). Unparseable: empty. */
 function selectorString(info: ResourceInfo, spec: Record<string, unknown>): string {
   try {
-    if (info.group === '') return labelsSelectorFromSet(record(spec.selector) as Record<string, string>).toString();
+    if (info.group === '') return labelsSelectorFromSet(jsonObjectOrEmpty(spec.selector) as Record<string, string>).toString();
     return selectorFromLabelSelector(spec.selector as Parameters<typeof selectorFromLabelSelector>[0]).toString();
   } catch {
     return '';
@@ -38,8 +37,8 @@ function selectorString(info: ResourceInfo, spec: Record<string, unknown>): stri
 /** scaleFromDeployment and friends: the Scale view of a stored object. */
 export function scaleOf(info: ResourceInfo, object: KubeObject): KubeObject {
   const metadata = object.metadata ?? {};
-  const spec = record(object.spec);
-  const status = record(object.status);
+  const spec = jsonObjectOrEmpty(object.spec);
+  const status = jsonObjectOrEmpty(object.status);
   const selector = selectorString(info, spec);
   return {
     kind: 'Scale',
@@ -58,7 +57,7 @@ export function scaleOf(info: ResourceInfo, object: KubeObject): KubeObject {
 
 /** autoscaling validation.ValidateScale: metadata name/namespace and a non-negative replicas. */
 function validateScale(scale: KubeObject): FieldError[] {
-  const replicas = record(scale.spec).replicas;
+  const replicas = jsonObjectOrEmpty(scale.spec).replicas;
   if (replicas === undefined) return [];
   if (typeof replicas !== 'number' || !Number.isInteger(replicas)) return [invalid('spec.replicas', replicas, 'must be an integer')];
   return replicas < 0 ? [invalid('spec.replicas', replicas, 'must be greater than or equal to 0')] : [];
@@ -85,6 +84,6 @@ export function applyScale(info: ResourceInfo, parent: KubeObject, scale: KubeOb
     );
   }
   const next = structuredClone(parent);
-  next.spec = { ...record(next.spec), replicas: record(scale.spec).replicas ?? 0 };
+  next.spec = { ...jsonObjectOrEmpty(next.spec), replicas: jsonObjectOrEmpty(scale.spec).replicas ?? 0 };
   return next;
 }

@@ -9,6 +9,7 @@
 // gets a 500 here.
 
 import {
+  isJSONObject,
   type KubeObject,
   LookupPatchMeta,
   StrategicMergePatchError,
@@ -20,8 +21,6 @@ import {
   strategicMergeMapPatch,
 } from '@kapi/apimachinery';
 import { builtinPatchType } from '@kapi/schema';
-
-const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** interpretStrategicMergePatchError. */
 export function interpretStrategicMergePatchError(err: StrategicMergePatchError): StatusError {
@@ -52,7 +51,7 @@ export function decodeStrategicMergePatch(patch: Uint8Array): Record<string, unk
   if (!('value' in decoded)) throw newBadRequest(decoded.error);
   const body = decoded.value;
   if (body === null) return null;
-  if (!isObject(body)) throw newBadRequest(`json: cannot unmarshal ${goJSONTypeName(body)} into Go value of type map[string]interface {}`);
+  if (!isJSONObject(body)) throw newBadRequest(`json: cannot unmarshal ${goJSONTypeName(body)} into Go value of type map[string]interface {}`);
   return body;
 }
 

@@ -6,6 +6,7 @@
 // kube-aggregator for CRDs and APIServices). registry.ts never asks which resource it serves.
 
 import {
+  jsonObjectOrEmpty,
   type KubeObject,
   type ObjectMeta,
   type StatusError,
@@ -111,8 +112,6 @@ const DEFAULT_STRATEGY: ResourceStrategy = {
   checkDeletePreconditions,
 };
 
-const record = (value: unknown): Record<string, unknown> =>
-  value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 const text = (value: unknown): string => (value === undefined || value === null ? '' : String(value));
 
 // ---- namespaces ---------------------------------------------------------------------------------
@@ -121,7 +120,7 @@ const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
 export const NAMESPACE_FINALIZER = 'kubernetes';
 
 function namespaceFinalizers(object: KubeObject): string[] {
-  return (record(object.spec).finalizers as string[] | undefined) ?? [];
+  return (jsonObjectOrEmpty(object.spec).finalizers as string[] | undefined) ?? [];
 }
 
 /** The namespace REST's own GC finalizer rule: only an explicit policy changes them. */
@@ -152,10 +151,10 @@ const namespaceStrategy: ResourceStrategy = {
   prepareForCreate(object) {
     object.status = { phase: 'Active' };
     const finalizers = namespaceFinalizers(object);
-    object.spec = { ...record(object.spec), finalizers: finalizers.includes(NAMESPACE_FINALIZER) ? finalizers : [...finalizers, NAMESPACE_FINALIZER] };
+    object.spec = { ...jsonObjectOrEmpty(object.spec), finalizers: finalizers.includes(NAMESPACE_FINALIZER) ? finalizers : [...finalizers, NAMESPACE_FINALIZER] };
   },
   prepareForUpdate(object, old) {
-    object.spec = { ...record(object.spec), finalizers: namespaceFinalizers(old) };
+    object.spec = { ...jsonObjectOrEmpty(object.spec), finalizers: namespaceFinalizers(old) };
   },
   canonicalize(object) {
     const metadata = (object.metadata ??= {});
@@ -184,7 +183,7 @@ const namespaceStrategy: ResourceStrategy = {
     const next = structuredClone(object);
     const metadata = (next.metadata ??= {});
     metadata.deletionTimestamp = formatTimestamp(now);
-    next.status = { ...record(next.status), phase: 'Terminating' };
+    next.status = { ...jsonObjectOrEmpty(next.status), phase: 'Terminating' };
     const finalizers = namespaceGcFinalizers(metadata.finalizers ?? [], options.propagationPolicy);
     if (finalizers.length > 0) metadata.finalizers = finalizers;
     else delete metadata.finalizers;
@@ -209,8 +208,8 @@ const podStrategy: ResourceStrategy = {
     object.status = { phase: 'Pending' };
   },
   checkGracefulDelete(object, requested) {
-    const spec = record(object.spec);
-    const phase = record(object.status).phase;
+    const spec = jsonObjectOrEmpty(object.spec);
+    const phase = jsonObjectOrEmpty(object.status).phase;
     let period = requested ?? (spec.terminationGracePeriodSeconds as number | undefined) ?? DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS;
     if (!spec.nodeName) period = 0;
     if (phase === 'Failed' || phase === 'Succeeded') period = 0;

@@ -19,3 +19,4 @@ export * from './list-options.js';
 export * from './strategic-merge/index.js';
 export * from './ip-range.js';
 export * from './selection.js';
+export * from './json-object.js';

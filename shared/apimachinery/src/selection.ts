@@ -5,6 +5,7 @@
 
 import type { KubeObject } from './types.js';
 import { newFieldLabelNotSupported, newUnknownMetadataFieldSelector, parseFieldSelector } from './fields.js';
+import { jsonObjectOrEmpty } from './json-object.js';
 import { parseLabelSelector } from './labels.js';
 
 /** A kind's field label conversion: the label to use (legacy aliases renamed), or a thrown 400. */
@@ -16,8 +17,6 @@ export interface KindFieldSelection {
   selectableFields?: (object: KubeObject) => Record<string, string>;
 }
 
-const record = (value: unknown): Record<string, unknown> =>
-  value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 const text = (value: unknown): string => (value === undefined || value === null ? '' : String(value));
 
 /** runtime.DefaultMetaV1FieldSelectorConversion. */
@@ -56,7 +55,7 @@ const EVENT_FIELD_LABELS = [
 const KINDS: Record<string, KindFieldSelection> = {
   '/namespaces': {
     convertFieldLabel: fieldLabels(['status.phase', 'metadata.name']),
-    selectableFields: (object) => ({ 'status.phase': text(record(object.status).phase) }),
+    selectableFields: (object) => ({ 'status.phase': text(jsonObjectOrEmpty(object.status).phase) }),
   },
   '/pods': {
     convertFieldLabel: fieldLabels(
@@ -76,8 +75,8 @@ const KINDS: Record<string, KindFieldSelection> = {
       { 'spec.host': 'spec.nodeName' },
     ),
     selectableFields(object) {
-      const spec = record(object.spec);
-      const status = record(object.status);
+      const spec = jsonObjectOrEmpty(object.spec);
+      const status = jsonObjectOrEmpty(object.status);
       const podIPs = Array.isArray(status.podIPs) ? status.podIPs : [];
       return {
         'spec.nodeName': text(spec.nodeName),
@@ -86,7 +85,7 @@ const KINDS: Record<string, KindFieldSelection> = {
         'spec.serviceAccountName': text(spec.serviceAccountName),
         'spec.hostNetwork': String(spec.hostNetwork === true),
         'status.phase': text(status.phase),
-        'status.podIP': text(status.podIP ?? record(podIPs[0]).ip),
+        'status.podIP': text(status.podIP ?? jsonObjectOrEmpty(podIPs[0]).ip),
         'status.nominatedNodeName': text(status.nominatedNodeName),
       };
     },
@@ -94,29 +93,29 @@ const KINDS: Record<string, KindFieldSelection> = {
   '/events': {
     convertFieldLabel: fieldLabels(EVENT_FIELD_LABELS),
     selectableFields(object) {
-      const involved = record(object.involvedObject);
+      const involved = jsonObjectOrEmpty(object.involvedObject);
       const fields: Record<string, string> = {};
       for (const key of ['kind', 'namespace', 'name', 'uid', 'apiVersion', 'resourceVersion', 'fieldPath']) {
         fields[`involvedObject.${key}`] = text(involved[key]);
       }
       fields.reason = text(object.reason);
       fields.reportingComponent = text(object.reportingComponent);
-      fields.source = text(record(object.source).component) || text(object.reportingComponent);
+      fields.source = text(jsonObjectOrEmpty(object.source).component) || text(object.reportingComponent);
       fields.type = text(object.type);
       return fields;
     },
   },
   '/services': {
     convertFieldLabel: fieldLabels(['metadata.namespace', 'metadata.name', 'spec.clusterIP', 'spec.type']),
-    selectableFields: (object) => ({ 'spec.clusterIP': text(record(object.spec).clusterIP), 'spec.type': text(record(object.spec).type) }),
+    selectableFields: (object) => ({ 'spec.clusterIP': text(jsonObjectOrEmpty(object.spec).clusterIP), 'spec.type': text(jsonObjectOrEmpty(object.spec).type) }),
   },
   '/nodes': {
     convertFieldLabel: fieldLabels(['metadata.name', 'spec.unschedulable']),
-    selectableFields: (object) => ({ 'spec.unschedulable': String(record(object.spec).unschedulable === true) }),
+    selectableFields: (object) => ({ 'spec.unschedulable': String(jsonObjectOrEmpty(object.spec).unschedulable === true) }),
   },
   '/replicationcontrollers': {
     convertFieldLabel: fieldLabels(['metadata.name', 'metadata.namespace', 'status.replicas']),
-    selectableFields: (object) => ({ 'status.replicas': String(Number(record(object.status).replicas ?? 0)) }),
+    selectableFields: (object) => ({ 'status.replicas': String(Number(jsonObjectOrEmpty(object.status).replicas ?? 0)) }),
   },
   '/secrets': {
     convertFieldLabel: fieldLabels(['type', 'metadata.namespace', 'metadata.name']),

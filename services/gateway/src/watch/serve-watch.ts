@@ -184,7 +184,8 @@ export async function serveWatch(ctx: RequestContext, route: ResourceRoute, opts
   ctx.abort.signal.addEventListener('abort', onAbort, { once: true });
   try {
     await session.start(() => {
-      res = ctx.stream(200, { 'Content-Type': encoder.contentType, 'Transfer-Encoding': 'chunked' });
+      // No Content-Length: HTTP/1.1 frames it chunked, HTTP/2 in DATA frames.
+      res = ctx.stream(200, { 'Content-Type': encoder.contentType });
       if (!res) {
         session!.stop();
         return;
