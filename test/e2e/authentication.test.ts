@@ -109,7 +109,9 @@ describe('authentication against kapi up', () => {
       bindAddress: '127.0.0.1',
       admissionWorkers: 1,
       quiet: true,
-      auth: { tokenAuthFile: tokenFile, authenticationConfig: authConfig },
+      // authentication only: every authenticated user may do everything (authorization.test.ts
+      // covers RBAC)
+      auth: { tokenAuthFile: tokenFile, authenticationConfig: authConfig, authorizationMode: ['AlwaysAllow'] },
     });
     base = `https://127.0.0.1:${server.port}`;
     ca = await readFile(join(server.dataDir, 'pki', 'ca.crt'), 'utf8');

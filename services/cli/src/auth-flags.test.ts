@@ -9,7 +9,9 @@ test('generated service-account keys: defaults, and the signing key always verif
     serviceAccountSigningKeyFile: '/d/pki/sa.key',
     serviceAccountKeyFile: ['/d/pki/sa.pub'],
     serviceAccountIssuer: [DEFAULT_SERVICE_ACCOUNT_ISSUER],
+    authorizationMode: ['Node', 'RBAC'],
   });
+  assert.deepEqual(withGeneratedServiceAccountKeys({ authorizationMode: ['AlwaysAllow'] }, generated).authorizationMode, ['AlwaysAllow']);
   assert.deepEqual(withGeneratedServiceAccountKeys({ serviceAccountKeyFile: ['/old.pub'] }, generated).serviceAccountKeyFile, ['/old.pub', '/d/pki/sa.pub']);
   const own = withGeneratedServiceAccountKeys({ serviceAccountSigningKeyFile: '/k.pem', serviceAccountIssuer: ['https://i'] }, generated);
   assert.deepEqual([own.serviceAccountSigningKeyFile, own.serviceAccountKeyFile, own.serviceAccountIssuer], ['/k.pem', ['/k.pem'], ['https://i']]);

@@ -1,4 +1,4 @@
-// kube-apiserver's authentication and authorization flags, shared by `kapi up`, `kapi run` and
+// kube-apiserver's authentication, authorization and protective-filter (HSTS, CORS) flags, shared by `kapi up`, `kapi run` and
 // `kapi cluster`: how they are declared, what they become for the gateway (authenticator,
 // authorizer) and for storage (the TokenRequest signer), and how `kapi cluster` hands them on.
 
@@ -32,7 +32,17 @@ export interface AuthFlags {
   serviceAccountExtendTokenExpiration?: boolean;
   serviceAccountJwksUri?: string;
   authorizationMode?: string[];
+  authorizationWebhookConfigFile?: string;
+  authorizationWebhookVersion?: 'v1' | 'v1beta1';
+  authorizationWebhookCacheAuthorizedTtl?: number;
+  authorizationWebhookCacheUnauthorizedTtl?: number;
+  strictTransportSecurityDirectives?: string[];
+  corsAllowedOrigins?: string[];
 }
+
+/** What `kapi up` and `kapi cluster` authorize with when --authorization-mode is not given:
+ * kubeadm's Node,RBAC (the admin kubeconfig is system:masters, allowed everything). */
+export const DEFAULT_CLUSTER_AUTHORIZATION_MODES = ['Node', 'RBAC'];
 
 function goBool(value: string): boolean {
   if (['1', 't', 'T', 'true', 'TRUE', 'True'].includes(value)) return true;
@@ -91,7 +101,13 @@ export function addAuthFlags(cmd: Command): Command {
     .option('--service-account-max-token-expiration <duration>', 'longest TokenRequest expiration', seconds)
     .option('--service-account-extend-token-expiration <bool>', 'extend pod-bound 3607 s tokens to a year with warnafter (default true)', goBool)
     .option('--service-account-jwks-uri <url>', 'jwks_uri of the service-account discovery document')
-    .option('--authorization-mode <modes>', 'ordered authorizers: AlwaysAllow, AlwaysDeny', modes);
+    .option('--authorization-mode <modes>', 'ordered authorizers: Node, RBAC, Webhook, AlwaysAllow, AlwaysDeny', modes)
+    .option('--authorization-webhook-config-file <file>', 'kubeconfig of the authorization webhook (SubjectAccessReview)')
+    .option('--authorization-webhook-version <v>', 'SubjectAccessReview version sent to the webhook: v1 or v1beta1 (default)', webhookVersion)
+    .option('--authorization-webhook-cache-authorized-ttl <duration>', 'how long allowed answers are cached (default 5m)', seconds)
+    .option('--authorization-webhook-cache-unauthorized-ttl <duration>', 'how long other answers are cached (default 30s)', seconds)
+    .option('--strict-transport-security-directives <list>', 'HSTS directives, e.g. max-age=31536000,includeSubDomains,preload', commaList)
+    .option('--cors-allowed-origins <list>', 'regular expressions of allowed CORS origins, comma-separated', commaList);
 }
 
 export function authFlagsFrom(o: Record<string, unknown>): AuthFlags {
@@ -117,6 +133,12 @@ export function authFlagsFrom(o: Record<string, unknown>): AuthFlags {
     serviceAccountExtendTokenExpiration: o.serviceAccountExtendTokenExpiration as boolean | undefined,
     serviceAccountJwksUri: o.serviceAccountJwksUri as string | undefined,
     authorizationMode: o.authorizationMode as string[] | undefined,
+    authorizationWebhookConfigFile: o.authorizationWebhookConfigFile as string | undefined,
+    authorizationWebhookVersion: o.authorizationWebhookVersion as 'v1' | 'v1beta1' | undefined,
+    authorizationWebhookCacheAuthorizedTtl: o.authorizationWebhookCacheAuthorizedTtl as number | undefined,
+    authorizationWebhookCacheUnauthorizedTtl: o.authorizationWebhookCacheUnauthorizedTtl as number | undefined,
+    strictTransportSecurityDirectives: o.strictTransportSecurityDirectives as string[] | undefined,
+    corsAllowedOrigins: o.corsAllowedOrigins as string[] | undefined,
   };
 }
 
@@ -144,6 +166,29 @@ export function gatewayAuthentication(f: AuthFlags): AuthenticationOptions {
     serviceAccountIssuers: f.serviceAccountIssuer,
     apiAudiences: f.apiAudiences,
     serviceAccountJwksUri: f.serviceAccountJwksUri,
+  };
+}
+
+/** The gateway's authorization options (modes, and the webhook's when mode Webhook is used) and
+ * its HSTS and CORS settings. */
+export function gatewayAuthorization(f: AuthFlags): {
+  strictTransportSecurityDirectives?: string[];
+  corsAllowedOrigins?: string[];
+  authorizationModes?: string[];
+  authorizationWebhook?: { configFile: string; version?: 'v1' | 'v1beta1'; authorizedTtlMs?: number; unauthorizedTtlMs?: number } } {
+  const ms = (s: number | undefined) => (s === undefined ? undefined : s * 1000);
+  return {
+    strictTransportSecurityDirectives: f.strictTransportSecurityDirectives,
+    corsAllowedOrigins: f.corsAllowedOrigins,
+    authorizationModes: f.authorizationMode,
+    authorizationWebhook: f.authorizationWebhookConfigFile
+      ? {
+          configFile: f.authorizationWebhookConfigFile,
+          version: f.authorizationWebhookVersion,
+          authorizedTtlMs: ms(f.authorizationWebhookCacheAuthorizedTtl),
+          unauthorizedTtlMs: ms(f.authorizationWebhookCacheUnauthorizedTtl),
+        }
+      : undefined,
   };
 }
 
@@ -187,12 +232,19 @@ export function authFlagArgs(f: AuthFlags): string[] {
   if (f.serviceAccountExtendTokenExpiration !== undefined) args.push(`--service-account-extend-token-expiration=${f.serviceAccountExtendTokenExpiration}`);
   if (f.serviceAccountJwksUri) args.push('--service-account-jwks-uri', f.serviceAccountJwksUri);
   if (f.authorizationMode?.length) args.push('--authorization-mode', f.authorizationMode.join(','));
+  if (f.authorizationWebhookConfigFile) args.push('--authorization-webhook-config-file', f.authorizationWebhookConfigFile);
+  if (f.authorizationWebhookVersion) args.push('--authorization-webhook-version', f.authorizationWebhookVersion);
+  if (f.authorizationWebhookCacheAuthorizedTtl !== undefined) args.push('--authorization-webhook-cache-authorized-ttl', `${f.authorizationWebhookCacheAuthorizedTtl}s`);
+  if (f.authorizationWebhookCacheUnauthorizedTtl !== undefined) args.push('--authorization-webhook-cache-unauthorized-ttl', `${f.authorizationWebhookCacheUnauthorizedTtl}s`);
+  if (f.strictTransportSecurityDirectives?.length) args.push('--strict-transport-security-directives', f.strictTransportSecurityDirectives.join(','));
+  if (f.corsAllowedOrigins?.length) args.push('--cors-allowed-origins', f.corsAllowedOrigins.join(','));
   return args;
 }
 
 /**
  * What `kapi up` / `kapi cluster` use: the given flags, with the data dir's generated
- * service-account key pair (sa.key signs, sa.pub verifies) and kubeadm's issuer when none given.
+ * service-account key pair (sa.key signs, sa.pub verifies), kubeadm's issuer when none given,
+ * and Node,RBAC authorization unless --authorization-mode says otherwise.
  */
 export function withGeneratedServiceAccountKeys(f: AuthFlags, keys: { keyFile: string; pubFile: string }): AuthFlags {
   // kube: the verification keys default to the signing key; tokens signed with the generated key
@@ -206,6 +258,7 @@ export function withGeneratedServiceAccountKeys(f: AuthFlags, keys: { keyFile: s
     serviceAccountSigningKeyFile: signing,
     serviceAccountKeyFile: verifying,
     serviceAccountIssuer: f.serviceAccountIssuer?.length ? f.serviceAccountIssuer : [DEFAULT_SERVICE_ACCOUNT_ISSUER],
+    authorizationMode: f.authorizationMode?.length ? f.authorizationMode : DEFAULT_CLUSTER_AUTHORIZATION_MODES,
   };
 }
 

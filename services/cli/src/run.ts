@@ -13,7 +13,7 @@ import { startStorage } from '@kapi/storage';
 import { startWatchCache } from '@kapi/watchcache';
 import { type Stoppable, stopAll, stopOnSignals } from './lifecycle.js';
 import { ensurePki } from './pki.js';
-import { type AuthFlags, gatewayAuthentication, requestHeaderCA, storageTokenOptions } from './auth-flags.js';
+import { type AuthFlags, gatewayAuthentication, gatewayAuthorization, requestHeaderCA, storageTokenOptions } from './auth-flags.js';
 
 /** Where `kapi run gateway` generates a serving certificate without --tls-cert-file. */
 export const DEFAULT_CERT_DIR = 'apiserver.local.config/certificates';
@@ -125,7 +125,7 @@ export async function startService(kind: ServiceKind, opts: RunOptions): Promise
           requestTimeoutMs: opts.requestTimeoutMs,
           watchBufferBudgetBytes: opts.watchBufferBudgetBytes,
           authentication: gatewayAuthentication(opts.auth ?? {}),
-          authorizationModes: opts.auth?.authorizationMode,
+          ...gatewayAuthorization(opts.auth ?? {}),
         });
         started.push({ name: 'gateway', stop: () => gateway.close() });
         ready.port = gateway.port;

@@ -15,7 +15,7 @@ import { startWatchCache } from '@kapi/watchcache';
 import { writeAdminKubeconfig } from './kubeconfig.js';
 import { ensurePki } from './pki.js';
 import { type Stoppable, stopAll } from './lifecycle.js';
-import { type AuthFlags, gatewayAuthentication, requestHeaderCA, storageTokenOptions, withGeneratedServiceAccountKeys } from './auth-flags.js';
+import { type AuthFlags, gatewayAuthentication, gatewayAuthorization, requestHeaderCA, storageTokenOptions, withGeneratedServiceAccountKeys } from './auth-flags.js';
 import { ensureServiceAccountKeys } from './sa-keys.js';
 
 export interface UpOptions {
@@ -80,7 +80,7 @@ export async function startUp(opts: UpOptions): Promise<RunningServer> {
       port: opts.securePort,
       tls: { cert: pki.servingCert, key: pki.servingKey, clientCA: pki.caCert, requestHeaderCA: await requestHeaderCA(auth) },
       authentication: gatewayAuthentication(auth),
-      authorizationModes: auth.authorizationMode,
+      ...gatewayAuthorization(auth),
     });
     started.push({ name: 'gateway', stop: () => gateway.close() });
     // The `kubernetes` Service points at this gateway; a failed first pass is retried periodically.

@@ -9,6 +9,7 @@ import { ApiClient } from './api-client.js';
 import { type ApiserverEndpoint, kubernetesServiceReconciler } from './kubernetes-service.js';
 import { type LeaderElector, startLeaderElection } from './leader-election.js';
 import { ensureSystemNamespaces, namespaceLifecycle } from './namespaces.js';
+import { ensureBootstrapPolicy, reconcileClusterRoleAggregation } from './rbac.js';
 
 export interface ControllersOptions {
   bus: Bus;
@@ -70,6 +71,8 @@ export async function startControllers(opts: ControllersOptions): Promise<Contro
       pass = lifecycle
         .reconcile()
         .catch(() => undefined)
+        .then(() => reconcileClusterRoleAggregation(client))
+        .catch(() => undefined)
         .finally(runLoop);
     }, resyncMs);
   };
@@ -79,6 +82,8 @@ export async function startControllers(opts: ControllersOptions): Promise<Contro
     for (let delay = 200; !closed; delay = Math.min(delay * 2, 5_000)) {
       try {
         await ensureSystemNamespaces(client);
+        await ensureBootstrapPolicy(client);
+        await reconcileClusterRoleAggregation(client);
         bootstrapped = true;
         return;
       } catch {
@@ -110,7 +115,7 @@ export async function startControllers(opts: ControllersOptions): Promise<Contro
   const health: Subscription = await opts.bus.serve(ControllersRpc.health, async () => ({
     service: 'controllers',
     instance,
-    checks: [{ name: 'bootstrap', ok: bootstrapped, message: bootstrapped ? '' : 'system namespaces not created yet' }],
+    checks: [{ name: 'bootstrap', ok: bootstrapped, message: bootstrapped ? '' : 'system namespaces and bootstrap RBAC policy not created yet' }],
   }));
 
   return {

@@ -14,11 +14,17 @@ import { RequestContext, type ResponseSink } from './context.js';
 import { auditInitFilter } from './filters/audit-init.js';
 import { authenticationFilter, clientCertificateAuthenticator, type RequestAuthenticator } from './filters/authentication.js';
 import { buildAuthentication, type Authentication, type AuthenticationOptions } from './auth/authentication-config.js';
-import { alwaysAllow, authorizerForModes, type Authorizer } from './auth/authorizer.js';
-import { busObjectGetter } from './auth/object-getter.js';
+import { alwaysAllow, authorizerForModes, type Authorizer, type ModeAuthorizers } from './auth/authorizer.js';
+import { busNodeGraph, busObjectGetter } from './auth/object-getter.js';
+import { NodeAuthorizer } from './auth/node.js';
+import { startRBAC, type RunningRBAC } from './auth/rbac/start.js';
+import { readWebhookKubeconfig } from './auth/webhook.js';
+import { WebhookAuthorizer } from './auth/webhook-authorizer.js';
 import { authorizationFilter } from './filters/authorization.js';
 import { impersonationFilter } from './filters/impersonation.js';
 import { cacheControlFilter } from './filters/cache-control.js';
+import { compileAllowedOrigins, corsFilter } from './filters/cors.js';
+import { hstsFilter } from './filters/hsts.js';
 import { deadlineFilter } from './filters/deadline.js';
 import { panicRecoveryFilter, PANIC_MESSAGE } from './filters/panic-recovery.js';
 import { requestInfoFilter } from './filters/request-info.js';
@@ -84,6 +90,13 @@ export interface GatewayOptions {
   http2?: boolean;
   /** --authorization-mode, parsed (auth/authorizer.ts parseAuthorizationModes); AlwaysAllow by default. */
   authorizationModes?: string[];
+  /** Mode Webhook: --authorization-webhook-config-file (a kubeconfig), -version (v1beta1), and
+   * the cache TTLs (--authorization-webhook-cache-authorized-ttl 5m, -unauthorized-ttl 30s). */
+  /** --strict-transport-security-directives: an HSTS header on every response when given. */
+  strictTransportSecurityDirectives?: string[];
+  /** --cors-allowed-origins: regular expressions of the origins CORS requests may come from. */
+  corsAllowedOrigins?: string[];
+  authorizationWebhook?: { configFile: string; version?: 'v1' | 'v1beta1'; authorizedTtlMs?: number; unauthorizedTtlMs?: number };
 }
 
 export interface Gateway {
@@ -200,6 +213,8 @@ export function defaultFilterChain(deps: {
   route: NamedFilter;
   authentication?: Authentication;
   authorizer?: Authorizer;
+  hstsDirectives?: string[];
+  corsAllowedOrigins?: RegExp[];
 }): NamedFilter[] {
   const authentication = deps.authentication;
   const authenticate: RequestAuthenticator = authentication
@@ -209,9 +224,11 @@ export function defaultFilterChain(deps: {
     auditInitFilter(),
     panicRecoveryFilter(deps.log),
     requestInfoFilter(),
+    ...(deps.hstsDirectives?.length ? [hstsFilter(deps.hstsDirectives)] : []),
     cacheControlFilter(),
     deadlineFilter(deps.requestTimeoutMs),
     timeoutFilter(deps.log),
+    ...(deps.corsAllowedOrigins?.length ? [corsFilter(deps.corsAllowedOrigins)] : []),
     authenticationFilter(deps.log, authenticate, deps.authentication?.anonymous ?? true),
     impersonationFilter(deps.authorizer ?? alwaysAllow),
     authorizationFilter(deps.authorizer ?? alwaysAllow),
@@ -235,12 +252,26 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     },
     busObjectGetter(opts.bus),
   );
-  const authorizer = authorizerForModes(opts.authorizationModes ?? ['AlwaysAllow']);
   const yaml = new YAMLOffload();
   const watches = new WatchFeeds(opts.bus, { bufferBudgetBytes: opts.watchBufferBudgetBytes });
+  const modes = opts.authorizationModes ?? ['AlwaysAllow'];
+  const modeAuthorizers: ModeAuthorizers = {};
+  let rbac: RunningRBAC | undefined;
+  if (modes.includes('Webhook')) {
+    const hook = opts.authorizationWebhook;
+    if (!hook?.configFile) throw new Error('authorization-mode Webhook needs --authorization-webhook-config-file');
+    modeAuthorizers.Webhook = new WebhookAuthorizer(await readWebhookKubeconfig(hook.configFile, hook.version ?? 'v1beta1'), hook);
+  }
+  if (modes.includes('Node')) modeAuthorizers.Node = new NodeAuthorizer(busNodeGraph(opts.bus));
+  if (modes.includes('RBAC')) {
+    rbac = startRBAC(watches);
+    modeAuthorizers.RBAC = rbac.authorizer;
+  }
+  const authorizer = authorizerForModes(modes, modeAuthorizers);
   const route = routeFilter({
     watches,
     authentication,
+    authorizer,
     bus: opts.bus,
     yaml,
     catalogue,
@@ -258,7 +289,17 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     externalAddress: opts.externalAddress,
     log,
   });
-  const chain = compose(defaultFilterChain({ log, requestTimeoutMs, route, authentication, authorizer }));
+  const chain = compose(
+    defaultFilterChain({
+      log,
+      requestTimeoutMs,
+      route,
+      authentication,
+      authorizer,
+      hstsDirectives: opts.strictTransportSecurityDirectives,
+      corsAllowedOrigins: compileAllowedOrigins(opts.corsAllowedOrigins ?? []),
+    }),
+  );
 
   // With http2, fastify serves ALPN h2 and (allowHTTP1) http/1.1 on one TLS port. HTTP/2
   // requests arrive as node's compatibility Http2ServerRequest/Response, which have every member
@@ -346,6 +387,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   try {
     await app.listen({ host: opts.bindAddress, port: opts.port });
   } catch (err) {
+    rbac?.close();
     await app.close();
     await yaml.close();
     throw err;
@@ -361,6 +403,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
         shuttingDown = true;
         const grace = setTimeout(() => closeAllConnections(), opts.shutdownGracePeriodMs ?? DEFAULT_SHUTDOWN_GRACE_MS);
         // Watches are long-running: they end now, so that their clients rewatch elsewhere.
+        rbac?.close();
         await watches.close();
         try {
           await app.close();

@@ -26,16 +26,52 @@ export type Decision = 'allow' | 'deny' | 'no-opinion';
 export interface AuthorizationResult {
   decision: Decision;
   reason: string;
+  /** The authorizer could not decide (a webhook down): when nobody allows, the request fails
+   * with 500, as kube's WithAuthorization answers an authorizer error. */
+  error?: string;
+}
+
+export interface ResourceRule {
+  verbs: string[];
+  apiGroups: string[];
+  resources: string[];
+  resourceNames: string[];
+}
+
+export interface NonResourceRule {
+  verbs: string[];
+  nonResourceURLs: string[];
+}
+
+/** authorizer.RuleResolver's answer: what a user may do in a namespace, as far as known. */
+export interface ResolvedRules {
+  resourceRules: ResourceRule[];
+  nonResourceRules: NonResourceRule[];
+  /** Some rules could not be listed (an authorizer that cannot enumerate, a missing role). */
+  incomplete: boolean;
+  errors: string[];
 }
 
 export interface Authorizer {
   authorize(attributes: AuthorizationAttributes): Promise<AuthorizationResult>;
+  /** The rule resolver half (SelfSubjectRulesReview); absent = cannot enumerate. */
+  rulesFor?(user: UserInfo, namespace: string): ResolvedRules | Promise<ResolvedRules>;
+}
+
+const EVERYTHING: Pick<ResolvedRules, 'resourceRules' | 'nonResourceRules'> = {
+  resourceRules: [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'], resourceNames: [] }],
+  nonResourceRules: [{ verbs: ['*'], nonResourceURLs: ['*'] }],
+};
+
+function everything(): ResolvedRules {
+  return { resourceRules: [...EVERYTHING.resourceRules], nonResourceRules: [...EVERYTHING.nonResourceRules], incomplete: false, errors: [] };
 }
 
 export const alwaysAllow: Authorizer = {
   async authorize() {
     return { decision: 'allow', reason: '' };
   },
+  rulesFor: everything,
 };
 
 /** authorizerfactory.alwaysDenyAuthorizer: no opinion, with this reason. */
@@ -43,6 +79,7 @@ export const alwaysDeny: Authorizer = {
   async authorize() {
     return { decision: 'no-opinion', reason: 'Everything is forbidden.' };
   },
+  rulesFor: () => ({ resourceRules: [], nonResourceRules: [], incomplete: false, errors: [] }),
 };
 
 export const SYSTEM_PRIVILEGED_GROUP = 'system:masters';
@@ -53,6 +90,9 @@ export function privilegedGroups(...groups: string[]): Authorizer {
     async authorize(a) {
       return (a.user.groups ?? []).some((g) => groups.includes(g)) ? { decision: 'allow', reason: '' } : { decision: 'no-opinion', reason: '' };
     },
+    rulesFor(user) {
+      return (user.groups ?? []).some((g) => groups.includes(g)) ? everything() : { resourceRules: [], nonResourceRules: [], incomplete: false, errors: [] };
+    },
   };
 }
 
@@ -61,19 +101,38 @@ export function authorizerUnion(authorizers: readonly Authorizer[]): Authorizer 
   return {
     async authorize(a) {
       const reasons: string[] = [];
+      const errors: string[] = [];
       for (const z of authorizers) {
         const r = await z.authorize(a);
         if (r.decision !== 'no-opinion') return r;
         if (r.reason !== '') reasons.push(r.reason);
+        if (r.error) errors.push(r.error);
       }
-      return { decision: 'no-opinion', reason: reasons.join('\n') };
+      const out: AuthorizationResult = { decision: 'no-opinion', reason: reasons.join('\n') };
+      if (errors.length > 0) out.error = errors.length === 1 ? errors[0]! : `[${errors.join(', ')}]`;
+      return out;
+    },
+    async rulesFor(user, namespace) {
+      const out: ResolvedRules = { resourceRules: [], nonResourceRules: [], incomplete: false, errors: [] };
+      for (const z of authorizers) {
+        if (!z.rulesFor) {
+          out.incomplete = true;
+          continue;
+        }
+        const r = await z.rulesFor(user, namespace);
+        out.resourceRules.push(...r.resourceRules);
+        out.nonResourceRules.push(...r.nonResourceRules);
+        out.incomplete ||= r.incomplete;
+        out.errors.push(...r.errors);
+      }
+      return out;
     },
   };
 }
 
-export const AUTHORIZATION_MODES = ['AlwaysAllow', 'AlwaysDeny'] as const;
-/** Modes kube has that kapi does not implement yet. */
-const PLANNED_MODES = ['ABAC', 'Webhook', 'RBAC', 'Node'];
+export const AUTHORIZATION_MODES = ['AlwaysAllow', 'AlwaysDeny', 'RBAC', 'Node', 'Webhook'] as const;
+/** Modes kube has that kapi does not implement. */
+const PLANNED_MODES = ['ABAC'];
 
 /** --authorization-mode: a comma-separated list, as kube validates it. */
 export function parseAuthorizationModes(value: string): string[] {
@@ -91,9 +150,20 @@ export function parseAuthorizationModes(value: string): string[] {
   return modes;
 }
 
-export function authorizerForModes(modes: readonly string[]): Authorizer {
-  const byMode: Record<string, Authorizer> = { AlwaysAllow: alwaysAllow, AlwaysDeny: alwaysDeny };
-  return authorizerUnion([privilegedGroups(SYSTEM_PRIVILEGED_GROUP), ...modes.map((m) => byMode[m]!)]);
+/** The authorizers the modes name, built by the gateway (RBAC needs its informers, Webhook its
+ * config file, Node the pod lookups). */
+export type ModeAuthorizers = Partial<Record<(typeof AUTHORIZATION_MODES)[number], Authorizer>>;
+
+export function authorizerForModes(modes: readonly string[], built: ModeAuthorizers = {}): Authorizer {
+  const byMode: Record<string, Authorizer | undefined> = { AlwaysAllow: alwaysAllow, AlwaysDeny: alwaysDeny, ...built };
+  return authorizerUnion([
+    privilegedGroups(SYSTEM_PRIVILEGED_GROUP),
+    ...modes.map((m) => {
+      const z = byMode[m];
+      if (!z) throw new Error(`authorization-mode ${m} has no authorizer`);
+      return z;
+    }),
+  ]);
 }
 
 /** responsewriters forbiddenMessage. */

@@ -2,7 +2,7 @@
 // (StorageRpc.get; the gateway never reads the KV). undefined means NotFound.
 
 import { isStatusError, type KubeObject } from '@kapi/apimachinery';
-import { StorageRpc, type Bus } from '@kapi/bus';
+import { CacheRpc, StorageRpc, type Bus } from '@kapi/bus';
 
 export interface ObjectGetter {
   /** `resource`: a core/v1 plural (serviceaccounts, secrets, pods, nodes). */
@@ -26,5 +26,24 @@ export function busObjectGetter(bus: Bus, timeoutMs = 10_000): ObjectGetter {
         throw err;
       }
     },
+  };
+}
+
+/** The Node authorizer's reads: pods by spec.nodeName from the watch cache, claims by name. */
+export function busNodeGraph(bus: Bus, timeoutMs = 10_000): import('./node.js').NodeGraphSource {
+  const getter = busObjectGetter(bus, timeoutMs);
+  return {
+    async podsOnNode(node) {
+      const reply = await bus.request(
+        CacheRpc.list,
+        {
+          ref: { group: '', version: 'v1', resource: 'pods', namespace: '', name: '', subresource: '' },
+          options: { labelSelector: '', fieldSelector: `spec.nodeName=${node}`, limit: 0, continue: '', resourceVersion: '0', resourceVersionMatch: '' },
+        },
+        { timeoutMs },
+      );
+      return ((JSON.parse(decoder.decode(reply.object)) as { items?: KubeObject[] }).items ?? []);
+    },
+    getPersistentVolumeClaim: (namespace, name) => getter.get('persistentvolumeclaims', namespace, name),
   };
 }

@@ -57,7 +57,7 @@ export async function readWebhookKubeconfig(path: string, version: 'v1' | 'v1bet
   };
 }
 
-function post(target: WebhookTarget, body: string): Promise<{ status: number; body: string }> {
+export function post(target: WebhookTarget, body: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const headers: Record<string, string> = { 'Content-Type': 'application/json', Accept: 'application/json' };
     if (target.token) headers.Authorization = `Bearer ${target.token}`;

@@ -3,7 +3,7 @@
 // written by responsewriters.Forbidden:
 //   <resource> "<name>" is forbidden: User "<u>" cannot <verb> resource ... : <reason>
 
-import { newForbidden } from '@kapi/apimachinery';
+import { newForbidden, newInternalError } from '@kapi/apimachinery';
 import { forbiddenMessage, type AuthorizationAttributes, type Authorizer } from '../auth/authorizer.js';
 import type { NamedFilter } from '../chain.js';
 import type { RequestContext } from '../context.js';
@@ -35,6 +35,10 @@ export function authorizationFilter(authorizer: Authorizer): NamedFilter {
       if (!attributes) return next();
       const result = await authorizer.authorize(attributes);
       if (result.decision === 'allow') return next();
+      if (result.decision === 'no-opinion' && result.error) {
+        writeStatus(ctx, newInternalError(new Error(result.error)).status);
+        return;
+      }
       const message = forbiddenMessage(attributes) + (result.reason !== '' ? `: ${result.reason}` : '');
       const gr = attributes.resourceRequest ? { group: attributes.apiGroup ?? '', resource: attributes.resource ?? '' } : { group: '', resource: '' };
       writeStatus(ctx, newForbidden(gr, attributes.name ?? '', message).status);

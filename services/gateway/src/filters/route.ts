@@ -16,6 +16,8 @@ import { serveOpenAPIv2, serveOpenAPIv3Document, serveOpenAPIv3Index } from '../
 import { serveResource, type ResourceHandlerDeps } from '../routes/resources.js';
 import type { Authentication } from '../auth/authentication-config.js';
 import { isAuthenticationReview, serveAuthenticationReview } from '../routes/authentication-reviews.js';
+import { isAuthorizationReview, serveAuthorizationReview } from '../routes/authorization-reviews.js';
+import type { Authorizer } from '../auth/authorizer.js';
 import { serverAddress } from '../routes/non-resource.js';
 import { isServiceAccountDiscoveryPath, serveServiceAccountDiscovery } from '../routes/service-account-discovery.js';
 import { genericServerResponse, routeMethodNotAllowed, routeNotFound } from '../status.js';
@@ -24,6 +26,8 @@ export interface RouteDeps extends ResourceHandlerDeps, NonResourceDeps {
   catalogue: Catalogue;
   /** The authenticator, for TokenReview, SelfSubjectReview and service-account discovery. */
   authentication?: Authentication;
+  /** The authorizer, for the access and rules reviews. */
+  authorizer?: Authorizer;
 }
 
 /** Go's req.ContentLength: -1 when unknown (chunked), else the declared length (0 if none). */
@@ -128,6 +132,7 @@ export function routeFilter(deps: RouteDeps): NamedFilter {
             const failure = goRestfulSelect(ctx, resolution.route.methods, produces, consumes);
             if (failure) writeStatus(ctx, failure.status);
             else if (deps.authentication && isAuthenticationReview(resolution.route, ctx.method)) await serveAuthenticationReview(ctx, resolution.route, deps, deps.authentication);
+            else if (deps.authorizer && isAuthorizationReview(resolution.route, ctx.method)) await serveAuthorizationReview(ctx, resolution.route, deps, deps.authorizer);
             else await serveResource(ctx, resolution.route, deps);
             return;
           }

@@ -8,15 +8,10 @@
 import { newBadRequest, type UserInfo } from '@kapi/apimachinery';
 import type { Authentication } from '../auth/authentication-config.js';
 import { intersectAudiences } from '../auth/token.js';
-import { readBody } from '../body.js';
 import type { RequestContext } from '../context.js';
-import { decodeObjectBody } from '../decode.js';
-import { negotiateInputSerializer, negotiateOutputMediaType } from '../negotiation.js';
-import { serializersForKind } from '../protobuf.js';
-import { decodeWriteOptions } from '../options.js';
 import type { ResourceHandlerDeps } from './resources.js';
 import type { ResourceRoute } from './resolve.js';
-import { resourceRestrictions, writeResourceReply } from './transform.js';
+import { readReview } from './review-io.js';
 
 const GROUP = 'authentication.k8s.io';
 
@@ -26,7 +21,7 @@ export function isAuthenticationReview(route: ResourceRoute, method: string): bo
 }
 
 /** authentication.UserInfo as the API writes it (empty fields omitted). */
-function userInfoWire(user: UserInfo): Record<string, unknown> {
+export function userInfoWire(user: UserInfo): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   if (user.username) out.username = user.username;
   if (user.uid) out.uid = user.uid;
@@ -70,33 +65,18 @@ async function tokenReviewStatus(spec: Record<string, unknown>, authn: Authentic
 }
 
 export async function serveAuthenticationReview(ctx: RequestContext, route: ResourceRoute, deps: ResourceHandlerDeps, authn: Authentication): Promise<void> {
-  const expected = { group: route.info.group, version: route.info.version, kind: route.info.kind };
-  // kubectl 1.32 sends SelfSubjectReview as protobuf: these kinds have proto messages.
-  const serializers = serializersForKind(expected);
-  const out = negotiateOutputMediaType(
-    { accept: ctx.header('accept'), query: ctx.query, userAgent: ctx.header('user-agent') },
-    serializers,
-    resourceRestrictions(route.info, route.subresource),
-  );
-  const serializer = negotiateInputSerializer(ctx.header('content-type'), serializers);
-  const raw = await readBody(ctx.raw, deps.maxRequestBodyBytes, ctx.abort.signal);
-  decodeWriteOptions(ctx.query, 'create', ctx.header('user-agent'));
-  const decoded = await decodeObjectBody(raw, serializer, expected, deps.catalogue, deps.yaml, ctx.abort.signal);
-  const object = JSON.parse(decoded.json.toString('utf8')) as Record<string, unknown>;
-  const metadata = (object.metadata && typeof object.metadata === 'object' ? object.metadata : {}) as Record<string, unknown>;
-  let result: Record<string, unknown>;
+  const review = await readReview(ctx, route, deps);
+  const apiVersion = `${GROUP}/${route.info.version}`;
   if (route.info.resource === 'tokenreviews') {
-    const spec = (object.spec && typeof object.spec === 'object' ? object.spec : {}) as Record<string, unknown>;
-    result = { kind: route.info.kind, apiVersion: `${GROUP}/${route.info.version}`, metadata: { ...metadata, creationTimestamp: null }, spec, status: await tokenReviewStatus(spec, authn) };
-  } else {
-    const user = ctx.user ?? { username: '' };
-    result = {
-      kind: route.info.kind,
-      apiVersion: `${GROUP}/${route.info.version}`,
-      metadata: { creationTimestamp: new Date(deps.now()).toISOString().replace(/\.\d{3}Z$/, 'Z') },
-      status: { userInfo: userInfoWire(user) },
-    };
+    const spec = review.spec;
+    await review.reply({ kind: route.info.kind, apiVersion, metadata: { ...review.metadata, creationTimestamp: null }, spec, status: await tokenReviewStatus(spec, authn) });
+    return;
   }
-  const reply = { object: new TextEncoder().encode(JSON.stringify(result)), warnings: [], code: 201 };
-  await writeResourceReply(ctx, reply, out, { yaml: deps.yaml, info: route.info, subresource: route.subresource, columns: deps.columns, now: deps.now });
+  const user = ctx.user ?? { username: '' };
+  await review.reply({
+    kind: route.info.kind,
+    apiVersion,
+    metadata: { creationTimestamp: new Date(deps.now()).toISOString().replace(/\.\d{3}Z$/, 'Z') },
+    status: { userInfo: userInfoWire(user) },
+  });
 }
