@@ -139,6 +139,42 @@ describe('authorization against kapi up', () => {
     await eventually(async () => assert.equal((await asJane('/api/v1/namespaces/default/pods')).status, 403));
   });
 
+  it('prevents escalation: roles and bindings only with rules the writer holds', async () => {
+    const rbacApi = '/apis/rbac.authorization.k8s.io/v1/namespaces/default';
+    const rbacEditor = await post(`${rbacApi}/roles`, {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'Role',
+      metadata: { name: 'rbac-editor' },
+      rules: [
+        { apiGroups: ['rbac.authorization.k8s.io'], resources: ['roles', 'rolebindings'], verbs: ['create', 'get', 'update'] },
+        { apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list'] },
+      ],
+    });
+    assert.equal(rbacEditor.status, 201, rbacEditor.body);
+    const bound = await post(`${rbacApi}/rolebindings`, {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: { name: 'jane-rbac-editor' },
+      subjects: [{ kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name: 'jane' }],
+      roleRef: { kind: 'Role', apiGroup: 'rbac.authorization.k8s.io', name: 'rbac-editor' },
+    });
+    assert.equal(bound.status, 201, bound.body);
+    const role = (name: string, rules: unknown[]) => post(`${rbacApi}/roles`, { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name }, rules }, asJane);
+    await eventually(async () => assert.equal((await role('cm-reader', [{ apiGroups: [''], resources: ['configmaps'], verbs: ['get'] }])).status, 201));
+    const escalating = await role('secret-deleter', [{ apiGroups: [''], resources: ['secrets'], verbs: ['delete', 'list'] }]);
+    assert.equal(escalating.status, 403, escalating.body);
+    assert.equal(
+      JSON.parse(escalating.body).message,
+      'roles.rbac.authorization.k8s.io "secret-deleter" is forbidden: user "jane" (groups=["system:authenticated"]) is attempting to grant RBAC permissions not currently held:\n{APIGroups:[""], Resources:["secrets"], Verbs:["delete" "list"]}',
+    );
+    const binding = (name: string, roleRef: Record<string, string>) =>
+      post(`${rbacApi}/rolebindings`, { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name }, subjects: [{ kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name: 'bob' }], roleRef: { apiGroup: 'rbac.authorization.k8s.io', ...roleRef } }, asJane);
+    assert.equal((await binding('bob-cm', { kind: 'Role', name: 'cm-reader' })).status, 201);
+    const toAdmin = await binding('bob-admin', { kind: 'ClusterRole', name: 'admin' });
+    assert.equal(toAdmin.status, 403, toAdmin.body);
+    assert.match(JSON.parse(toAdmin.body).message, /^rolebindings.rbac.authorization.k8s.io "bob-admin" is forbidden: user "jane" \(groups=\["system:authenticated"\]\) is attempting to grant RBAC permissions not currently held:\n/);
+  });
+
   it('aggregates the bootstrap admin/edit/view roles, also from user roles', async () => {
     const view = JSON.parse((await asAdmin('/apis/rbac.authorization.k8s.io/v1/clusterroles/view')).body);
     assert.equal(view.metadata.labels['kubernetes.io/bootstrapping'], 'rbac-defaults');

@@ -39,7 +39,9 @@ export interface ControllersService {
   close(): Promise<void>;
 }
 
-const CONTROLLER_USER = { username: 'system:kube-controller-manager', groups: ['system:authenticated'] };
+// kube-apiserver's loopback identity: the bootstrap policy grants everything (cluster-admin), which
+// only a superuser may write without holding it (RBAC escalation prevention).
+const CONTROLLER_USER = { username: 'system:apiserver', groups: ['system:masters', 'system:authenticated'] };
 
 export async function startControllers(opts: ControllersOptions): Promise<ControllersService> {
   const catalogue = opts.catalogue ?? builtinCatalogue();

@@ -184,7 +184,7 @@ export class Registry {
     this.prepareForCreate(scope, object);
     const tracking = beginUpdate(scope.info, '', this.now, undefined, object);
     // kube's BeginCreate runs before validation; what it reserved is released if the write fails.
-    const txn = (await this.writeHooks(scope.info)?.beginCreate?.(object, options.dryRun)) ?? NO_TRANSACTION;
+    const txn = (await this.writeHooks(scope.info)?.beginCreate?.(object, options.dryRun, scope.user)) ?? NO_TRANSACTION;
     return withTransaction(txn, () => this.admitAndInsert(scope, object, options, generating, tracking));
   }
 
@@ -415,7 +415,7 @@ export class Registry {
       const updated = prepareUpdate(scope, strategy, next, old);
       const updateTracking = tracking === 'update' ? beginUpdate(scope.info, scope.subresource, this.now, old, updated) : undefined;
       const txn: WriteTransaction =
-        scope.subresource === '' ? ((await this.writeHooks(scope.info)?.beginUpdate?.(updated, old, options.dryRun)) ?? NO_TRANSACTION) : NO_TRANSACTION;
+        scope.subresource === '' ? ((await this.writeHooks(scope.info)?.beginUpdate?.(updated, old, options.dryRun, scope.user)) ?? NO_TRANSACTION) : NO_TRANSACTION;
       let attempt: Awaited<ReturnType<Registry['admitAndWriteUpdate']>>;
       try {
         attempt = await this.admitAndWriteUpdate(scope, strategy, key, updated, current, options, preconditions, retry, updateTracking);
@@ -546,11 +546,24 @@ export class Registry {
     await this.namespaces.requireActive(scope.info, scope.namespace, object);
     this.prepareForCreate(scope, object);
     const updateTracking = tracking === 'update' ? beginUpdate(scope.info, '', this.now, undefined, object) : undefined;
-    const admitted = await this.admitCreate(scope, object, options);
+    // A create through PUT or apply reserves what a POST would (kube's BeginCreate).
+    const txn = (await this.writeHooks(scope.info)?.beginCreate?.(object, options.dryRun, scope.user)) ?? NO_TRANSACTION;
+    let admitted: Awaited<ReturnType<Registry['admitCreate']>>;
+    let inserted: Awaited<ReturnType<Registry['insert']>>;
+    try {
+      admitted = await this.admitCreate(scope, object, options);
+      updateTracking?.finish(admitted.object, options.fieldManager);
+      inserted = await this.insert(key, admitted.object, options.dryRun);
+    } catch (err) {
+      await txn.revert();
+      throw err;
+    }
     const created = admitted.object;
-    updateTracking?.finish(created, options.fieldManager);
-    const inserted = await this.insert(key, created, options.dryRun);
-    if (!inserted.succeeded) return { current: inserted.current };
+    if (!inserted.succeeded) {
+      await txn.revert();
+      return { current: inserted.current };
+    }
+    await txn.commit();
     const createdMeta = (created.metadata ??= {});
     if (options.dryRun) delete createdMeta.resourceVersion;
     else createdMeta.resourceVersion = String(inserted.revision);

@@ -24,6 +24,8 @@ import type { ListRequestOptions } from './list.js';
 import { translatingKVErrors } from './kv-errors.js';
 import { ObjectStore } from './object-store.js';
 import { type DeleteOptions, Registry, type RequestScope, type WriteOptions, type WriteResult } from './registry.js';
+import { rbacEscalationHooks } from './rbac-escalation.js';
+import { composeWriteHooks } from './write-hooks.js';
 import { serviceAllocation, startServiceAllocationRepair } from './service-allocation/index.js';
 import { ServiceAccountTokenIssuer, type ServiceAccountTokenOptions } from './serviceaccount-token.js';
 
@@ -109,7 +111,7 @@ export async function startStorage(opts: StorageServiceOptions): Promise<Storage
     catalogue,
     admitter: opts.admitter ?? new BusAdmitter(opts.bus),
     jsonPatchMaxCopyBytes: opts.jsonPatchMaxCopyBytes,
-    writeHooks: services.writeHooks,
+    writeHooks: composeWriteHooks(services.writeHooks, rbacEscalationHooks({ store, catalogue })),
   });
   const instance = opts.instance ?? `${hostname()}-${process.pid}`;
   const healthTimeoutMs = opts.healthTimeoutMs ?? 5_000;

@@ -20,3 +20,4 @@ export * from './strategic-merge/index.js';
 export * from './ip-range.js';
 export * from './selection.js';
 export * from './json-object.js';
+export * from './rbac/index.js';

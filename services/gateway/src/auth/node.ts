@@ -8,10 +8,8 @@
 // cache for the pods on the node (field selector spec.nodeName) when a kubelet asks for one of
 // the guarded kinds, and keeps the answer for a second per node (bounded).
 
-import type { KubeObject } from '@kapi/apimachinery';
+import { ruleAllows, type KubeObject, type PolicyRule } from '@kapi/apimachinery';
 import type { AuthorizationAttributes, AuthorizationResult, Authorizer, ResolvedRules } from './authorizer.js';
-import { ruleAllows } from './rbac/rules.js';
-import type { PolicyRule } from './rbac/types.js';
 
 export const NODES_GROUP = 'system:nodes';
 const NODE_USER_PREFIX = 'system:node:';

@@ -2,10 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { AuthorizationAttributes } from '../authorizer.js';
 import { authorizerForModes } from '../authorizer.js';
+import { nonResourceURLMatches, resourceMatches, ruleAllows, staticRBACSource, type RoleBinding } from '@kapi/apimachinery';
 import { RBACAuthorizer } from './authorizer.js';
-import { nonResourceURLMatches, resourceMatches, ruleAllows } from './rules.js';
-import { staticRBACSource } from './source.js';
-import type { RoleBinding } from './types.js';
 
 const jane = { username: 'jane', groups: ['dev', 'system:authenticated'] };
 const req = (over: Partial<AuthorizationAttributes>): AuthorizationAttributes => ({ user: jane, verb: 'get', resourceRequest: true, apiGroup: '', resource: 'pods', namespace: 'default', ...over });

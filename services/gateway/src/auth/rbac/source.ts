@@ -2,7 +2,7 @@
 // clusterroles, clusterrolebindings) with lookup indexes rebuilt lazily after a change.
 
 import type { Informer } from '../../informer.js';
-import type { ClusterRole, RBACSource, Role, RoleBinding } from './types.js';
+import type { ClusterRole, RBACSource, Role, RoleBinding } from '@kapi/apimachinery';
 
 export interface RBACInformers {
   roles: Informer<Role>;
@@ -49,14 +49,4 @@ export class InformerRBACSource implements RBACSource {
     this.clusterBindings ??= this.informers.clusterRoleBindings.list();
     return this.clusterBindings;
   }
-}
-
-/** Fixed objects (tests, and a gateway started without a watch cache). */
-export function staticRBACSource(objects: { roles?: Role[]; roleBindings?: RoleBinding[]; clusterRoles?: ClusterRole[]; clusterRoleBindings?: RoleBinding[] }): RBACSource {
-  return {
-    getRole: (ns, name) => objects.roles?.find((r) => r.metadata?.namespace === ns && r.metadata?.name === name),
-    getClusterRole: (name) => objects.clusterRoles?.find((r) => r.metadata?.name === name),
-    listRoleBindings: (ns) => (objects.roleBindings ?? []).filter((b) => b.metadata?.namespace === ns),
-    listClusterRoleBindings: () => objects.clusterRoleBindings ?? [],
-  };
 }

@@ -8,7 +8,7 @@ import type { WatchFeeds } from '../../watch/feed.js';
 import type { AuthorizationResult, Authorizer } from '../authorizer.js';
 import { RBACAuthorizer } from './authorizer.js';
 import { InformerRBACSource } from './source.js';
-import type { ClusterRole, Role, RoleBinding } from './types.js';
+import type { ClusterRole, Role, RoleBinding } from '@kapi/apimachinery';
 
 const RBAC_GROUP = 'rbac.authorization.k8s.io';
 

@@ -6,8 +6,22 @@
 //     without a name — list, create, deletecollection — never matches a rule with names);
 //   nonResourceURLs: "*", the exact path, or a prefix ending in "*".
 
-import type { AuthorizationAttributes } from '../authorizer.js';
+import type { UserInfo } from '../types.js';
 import type { PolicyRule, Subject } from './types.js';
+
+/** The attributes of a request RBAC decides on (authorizer.Attributes). */
+export interface RBACRequest {
+  user: UserInfo;
+  verb: string;
+  resourceRequest: boolean;
+  apiGroup?: string;
+  resource?: string;
+  subresource?: string;
+  namespace?: string;
+  name?: string;
+  /** Non-resource requests. */
+  path?: string;
+}
 
 const ALL = '*';
 
@@ -41,7 +55,7 @@ export function nonResourceURLMatches(rule: PolicyRule, path: string): boolean {
 }
 
 /** RuleAllows: whether the rule grants the request. */
-export function ruleAllows(a: AuthorizationAttributes, rule: PolicyRule): boolean {
+export function ruleAllows(a: RBACRequest, rule: PolicyRule): boolean {
   if (a.resourceRequest) {
     const resource = a.resource ?? '';
     const combined = a.subresource ? `${resource}/${a.subresource}` : resource;

@@ -1,6 +1,6 @@
 // rbac.authorization.k8s.io/v1 objects as the authorizer reads them (only the fields it uses).
 
-import type { KubeObject } from '@kapi/apimachinery';
+import type { KubeObject } from '../types.js';
 
 export interface PolicyRule {
   verbs?: string[];
