@@ -31,6 +31,9 @@ import type { ColumnProviderLookup } from './table.js';
 import { defaultVersionInfo, type VersionInfo } from './version.js';
 import { YAMLOffload } from './yaml-offload.js';
 import { WatchFeeds } from './watch/feed.js';
+import { DEFAULT_MAX_MUTATING_REQUESTS_INFLIGHT, DEFAULT_MAX_REQUESTS_INFLIGHT, FlowController, StaticConfigSource } from './flowcontrol/controller.js';
+import { priorityAndFairnessFilter } from './flowcontrol/filter.js';
+import type { FlowControlConfigSource } from './flowcontrol/types.js';
 
 export interface GatewayTLS {
   /** PEM serving certificate (chain). */
@@ -84,6 +87,15 @@ export interface GatewayOptions {
   http2?: boolean;
   /** --authorization-mode, parsed (auth/authorizer.ts parseAuthorizationModes); AlwaysAllow by default. */
   authorizationModes?: string[];
+  /** --max-requests-inflight (default 400): with priority and fairness, its sum with
+   * --max-mutating-requests-inflight is this replica's concurrency limit shared by the levels. */
+  maxRequestsInflight?: number;
+  /** --max-mutating-requests-inflight (default 200). */
+  maxMutatingRequestsInflight?: number;
+  /** --enable-priority-and-fairness (default true). */
+  enablePriorityAndFairness?: boolean;
+  /** Where FlowSchemas and PriorityLevelConfigurations come from; the bootstrap objects by default. */
+  flowControlConfig?: FlowControlConfigSource;
 }
 
 export interface Gateway {
@@ -200,6 +212,8 @@ export function defaultFilterChain(deps: {
   route: NamedFilter;
   authentication?: Authentication;
   authorizer?: Authorizer;
+  /** The priority-and-fairness stage; absent when it is disabled. */
+  priorityAndFairness?: NamedFilter;
 }): NamedFilter[] {
   const authentication = deps.authentication;
   const authenticate: RequestAuthenticator = authentication
@@ -214,6 +228,7 @@ export function defaultFilterChain(deps: {
     timeoutFilter(deps.log),
     authenticationFilter(deps.log, authenticate, deps.authentication?.anonymous ?? true),
     impersonationFilter(deps.authorizer ?? alwaysAllow),
+    ...(deps.priorityAndFairness ? [deps.priorityAndFairness] : []),
     authorizationFilter(deps.authorizer ?? alwaysAllow),
     deps.route,
   ];
@@ -258,7 +273,18 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     externalAddress: opts.externalAddress,
     log,
   });
-  const chain = compose(defaultFilterChain({ log, requestTimeoutMs, route, authentication, authorizer }));
+  // API Priority and Fairness, per replica as kube-apiserver does it per instance.
+  const priorityAndFairness =
+    opts.enablePriorityAndFairness === false
+      ? undefined
+      : priorityAndFairnessFilter(
+          new FlowController({
+            source: opts.flowControlConfig ?? new StaticConfigSource(),
+            serverConcurrencyLimit: (opts.maxRequestsInflight ?? DEFAULT_MAX_REQUESTS_INFLIGHT) + (opts.maxMutatingRequestsInflight ?? DEFAULT_MAX_MUTATING_REQUESTS_INFLIGHT),
+          }),
+          { defaultWaitLimitMs: requestTimeoutMs / 4 },
+        );
+  const chain = compose(defaultFilterChain({ log, requestTimeoutMs, route, authentication, authorizer, priorityAndFairness }));
 
   // With http2, fastify serves ALPN h2 and (allowHTTP1) http/1.1 on one TLS port. HTTP/2
   // requests arrive as node's compatibility Http2ServerRequest/Response, which have every member
