@@ -30,6 +30,8 @@ export type Outcome = { kind: 'executing'; release: () => void } | { kind: 'reje
 /** The service time each dispatch is first charged with; corrected at completion. */
 const ESTIMATED_SERVICE_SECONDS = 0.1;
 
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** Largest hash entropy a hand may need (kube's MaxHashBits). */
 const MAX_HASH_BITS = 60;
 
@@ -183,7 +185,8 @@ export class QueueSet {
       queue.waiting.push(w);
       queue.waitingSeats += seats;
       this.waiting++;
-      w.timer = setTimeout(() => this.abandon(w, 'time-out'), Math.max(0, waitUntil - this.now()));
+      // no timer for an unbounded wait (tests); Node's timers cannot wait longer than 2^31-1 ms
+      if (Number.isFinite(waitUntil)) w.timer = setTimeout(() => this.abandon(w, 'time-out'), Math.min(MAX_TIMER_MS, Math.max(0, waitUntil - this.now())));
       if (signal) {
         w.onAbort = () => this.abandon(w, 'cancelled');
         signal.addEventListener('abort', w.onAbort, { once: true });
