@@ -34,7 +34,7 @@ export interface AuthFlags {
   authorizationMode?: string[];
 }
 
-function goBool(value: string): boolean {
+export function goBool(value: string): boolean {
   if (['1', 't', 'T', 'true', 'TRUE', 'True'].includes(value)) return true;
   if (['0', 'f', 'F', 'false', 'FALSE', 'False'].includes(value)) return false;
   throw new InvalidArgumentError(`invalid boolean value "${value}"`);
