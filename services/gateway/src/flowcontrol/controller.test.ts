@@ -62,6 +62,17 @@ describe('FlowController', () => {
     assert.equal(fc.estimateSeats(d('get', 'pods'), level), 1);
     assert.equal(fc.estimateSeats(d('list', 'secrets'), level), 1);
   });
+
+  test('dump reports every level with its counters', async () => {
+    const fc = new FlowController({ source: new StaticConfigSource(), serverConcurrencyLimit: 1 });
+    const c = fc.classify({ user: { username: 'a', groups: ['system:authenticated'] }, requestInfo: { isResourceRequest: false, verb: 'get', apiGroup: '', resource: '', subresource: '', namespace: '', path: '/api' } });
+    const first = await fc.admit(c, 1, 1_000);
+    assert.equal(first.kind, 'executing');
+    const row = fc.dump().find((r) => r.name === 'global-default')!;
+    assert.deepEqual({ seats: row.seatsInUse, dispatched: row.dispatched, limit: row.nominalConcurrencyLimit }, { seats: 1, dispatched: 1, limit: 1 });
+    if (first.kind === 'executing') first.release();
+    assert.equal(fc.dump().length, 8);
+  });
 });
 
 describe('bootstrap objects', () => {

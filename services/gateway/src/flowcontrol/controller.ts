@@ -170,6 +170,27 @@ export class FlowController {
     return c.level.queueSet.acquire(hash, seats, this.now() + Math.min(waitMs, MAX_QUEUE_WAIT_MS), signal);
   }
 
+  /**
+   * A measurement snapshot per level (what kube's /debug/api_priority_and_fairness/
+   * dump_priority_levels shows), for tests, benchmarks and logs: limit, seats in use, waiting and
+   * executing requests, and counts dispatched and rejected by reason since start.
+   */
+  dump(): { name: string; exempt: boolean; nominalConcurrencyLimit: number; seatsInUse: number; executing: number; waiting: number; dispatched: number; rejected: Record<string, number> }[] {
+    return [...this.levels.entries()].map(([name, l]) => {
+      const s = l.queueSet?.stats();
+      return {
+        name,
+        exempt: l.exempt,
+        nominalConcurrencyLimit: l.nominalConcurrencyLimit,
+        seatsInUse: s?.seatsInUse ?? 0,
+        executing: s?.executing ?? 0,
+        waiting: s?.waiting ?? 0,
+        dispatched: s?.dispatched ?? 0,
+        rejected: s ? { ...s.rejected } : {},
+      };
+    });
+  }
+
   /** Records a rejection and answers the Retry-After (seconds) for the level. */
   rejected(level: string): number {
     this.retryAfter.record(level, Date.now());
