@@ -44,7 +44,7 @@ export interface AuthFlags {
  * kubeadm's Node,RBAC (the admin kubeconfig is system:masters, allowed everything). */
 export const DEFAULT_CLUSTER_AUTHORIZATION_MODES = ['Node', 'RBAC'];
 
-function goBool(value: string): boolean {
+export function goBool(value: string): boolean {
   if (['1', 't', 'T', 'true', 'TRUE', 'True'].includes(value)) return true;
   if (['0', 'f', 'F', 'false', 'FALSE', 'False'].includes(value)) return false;
   throw new InvalidArgumentError(`invalid boolean value "${value}"`);

@@ -3,6 +3,7 @@
 
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { addAuthFlags, authFlagsFrom } from './auth-flags.js';
+import { addFlowControlFlags, flowControlFlagsFrom } from './flowcontrol-flags.js';
 import { startCluster } from './cluster.js';
 import { stopOnSignals } from './lifecycle.js';
 import { runServiceCommand, SERVICES, type ServiceKind } from './run.js';
@@ -32,8 +33,8 @@ function duration(value: string): number {
 
 const program = new Command('kapi').description('A Kubernetes API server in TypeScript').showHelpAfterError();
 
-addAuthFlags(program
-  .command('up'))
+addFlowControlFlags(addAuthFlags(program
+  .command('up')))
   .description('all-in-one server: every service in one process, embedded SQLite store, HTTPS')
   .option('--data-dir <dir>', 'where data, certificates and the admin kubeconfig live', '.kapi')
   .option('--secure-port <port>', 'HTTPS port', integer(0, 65535), 6443)
@@ -50,6 +51,7 @@ addAuthFlags(program
       serviceClusterIPRange: o.serviceClusterIpRange,
       serviceNodePortRange: o.serviceNodePortRange,
       auth: authFlagsFrom(o),
+      flowControl: flowControlFlagsFrom(o),
     });
     process.stdout.write(
       `kapi is serving on https://${o.bindAddress}:${server.port} (data in ${server.dataDir})\n` +
@@ -59,8 +61,8 @@ addAuthFlags(program
     stopOnSignals(server.stop);
   });
 
-addAuthFlags(program
-  .command('run'))
+addFlowControlFlags(addAuthFlags(program
+  .command('run')))
   .description('run one service as its own process (any number of replicas)')
   .argument('<service>', `one of: ${SERVICES.join(', ')}`)
   .option('--nats-url <urls>', 'NATS server URL(s), comma-separated', list, ['nats://127.0.0.1:4222'])
@@ -101,6 +103,7 @@ addAuthFlags(program
       requestTimeoutMs: o.requestTimeout as number | undefined,
       watchBufferBudgetBytes: (o.watchBufferBudgetMb as number) * 1024 * 1024,
       auth: authFlagsFrom(o),
+      flowControl: flowControlFlagsFrom(o),
     });
   });
 

@@ -13,6 +13,7 @@ import { startStorage } from '@kapi/storage';
 import { startWatchCache } from '@kapi/watchcache';
 import { type Stoppable, stopAll, stopOnSignals } from './lifecycle.js';
 import { ensurePki } from './pki.js';
+import type { FlowControlFlags } from './flowcontrol-flags.js';
 import { type AuthFlags, gatewayAuthentication, gatewayAuthorization, requestHeaderCA, storageTokenOptions } from './auth-flags.js';
 
 /** Where `kapi run gateway` generates a serving certificate without --tls-cert-file. */
@@ -49,6 +50,8 @@ export interface RunOptions {
   watchBufferBudgetBytes?: number;
   /** Authentication/authorization flags (gateway) and the TokenRequest signer (storage). */
   auth?: AuthFlags;
+  /** gateway: --max-requests-inflight, --max-mutating-requests-inflight, --enable-priority-and-fairness. */
+  flowControl?: FlowControlFlags;
 }
 
 export interface RunningService {
@@ -126,6 +129,7 @@ export async function startService(kind: ServiceKind, opts: RunOptions): Promise
           watchBufferBudgetBytes: opts.watchBufferBudgetBytes,
           authentication: gatewayAuthentication(opts.auth ?? {}),
           ...gatewayAuthorization(opts.auth ?? {}),
+          ...opts.flowControl,
         });
         started.push({ name: 'gateway', stop: () => gateway.close() });
         ready.port = gateway.port;

@@ -17,6 +17,7 @@ import { ensurePki } from './pki.js';
 import { type Stoppable, stopAll } from './lifecycle.js';
 import { type AuthFlags, gatewayAuthentication, gatewayAuthorization, requestHeaderCA, storageTokenOptions, withGeneratedServiceAccountKeys } from './auth-flags.js';
 import { ensureServiceAccountKeys } from './sa-keys.js';
+import type { FlowControlFlags } from './flowcontrol-flags.js';
 
 export interface UpOptions {
   dataDir: string;
@@ -33,6 +34,8 @@ export interface UpOptions {
   quiet?: boolean;
   /** Authentication/authorization flags; service-account keys default to the data dir's. */
   auth?: AuthFlags;
+  /** --max-requests-inflight, --max-mutating-requests-inflight, --enable-priority-and-fairness. */
+  flowControl?: FlowControlFlags;
 }
 
 export interface RunningServer {
@@ -81,6 +84,7 @@ export async function startUp(opts: UpOptions): Promise<RunningServer> {
       tls: { cert: pki.servingCert, key: pki.servingKey, clientCA: pki.caCert, requestHeaderCA: await requestHeaderCA(auth) },
       authentication: gatewayAuthentication(auth),
       ...gatewayAuthorization(auth),
+      ...opts.flowControl,
     });
     started.push({ name: 'gateway', stop: () => gateway.close() });
     // The `kubernetes` Service points at this gateway; a failed first pass is retried periodically.

@@ -84,6 +84,7 @@ export class RequestContext {
   /** Epoch milliseconds after which the request is abandoned; undefined for long-running ones. */
   deadline: number | undefined;
   private readonly sink: ResponseSink;
+  private streamListeners: (() => void)[] | undefined;
 
   constructor(init: RequestContextInit) {
     this.method = init.method;
@@ -132,7 +133,17 @@ export class RequestContext {
   stream(code: number, extra: Record<string, string> = {}): ServerResponse | undefined {
     if (this.sink.sent || !this.sink.stream) return undefined;
     for (const [k, v] of Object.entries(extra)) this.responseHeaders.set(k, v);
-    return this.sink.stream(code, this.responseHeaders.toRecord());
+    const res = this.sink.stream(code, this.responseHeaders.toRecord());
+    const listeners = this.streamListeners;
+    this.streamListeners = undefined;
+    if (listeners) for (const cb of listeners) cb();
+    return res;
+  }
+
+  /** Runs `cb` once when a streamed response (watch) has started, i.e. its head went out.
+   * Priority and fairness uses it to free a watch's seat once the watch is initialized. */
+  onStreamStart(cb: () => void): void {
+    (this.streamListeners ??= []).push(cb);
   }
 
   /** Milliseconds left before the deadline (Infinity without one). */

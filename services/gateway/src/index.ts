@@ -15,3 +15,6 @@ export { defaultVersionInfo, type VersionInfo } from './version.js';
 export { parseAuthorizationModes, type Authorizer, type AuthorizationAttributes, type AuthorizationResult } from './auth/authorizer.js';
 export type { AuthenticationOptions } from './auth/authentication-config.js';
 export type { TokenAuthenticator, TokenResult } from './auth/token.js';
+export { bootstrapConfiguration, mandatoryFlowSchemas, mandatoryPriorityLevels, suggestedFlowSchemas, suggestedPriorityLevels } from './flowcontrol/bootstrap.js';
+export { FlowController, StaticConfigSource, DEFAULT_MAX_REQUESTS_INFLIGHT, DEFAULT_MAX_MUTATING_REQUESTS_INFLIGHT } from './flowcontrol/controller.js';
+export type { FlowControlConfigSource, FlowSchema, PriorityLevelConfiguration } from './flowcontrol/types.js';

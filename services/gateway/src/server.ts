@@ -37,6 +37,9 @@ import type { ColumnProviderLookup } from './table.js';
 import { defaultVersionInfo, type VersionInfo } from './version.js';
 import { YAMLOffload } from './yaml-offload.js';
 import { WatchFeeds } from './watch/feed.js';
+import { DEFAULT_MAX_MUTATING_REQUESTS_INFLIGHT, DEFAULT_MAX_REQUESTS_INFLIGHT, FlowController, StaticConfigSource } from './flowcontrol/controller.js';
+import { priorityAndFairnessFilter } from './flowcontrol/filter.js';
+import type { FlowControlConfigSource } from './flowcontrol/types.js';
 
 export interface GatewayTLS {
   /** PEM serving certificate (chain). */
@@ -90,13 +93,22 @@ export interface GatewayOptions {
   http2?: boolean;
   /** --authorization-mode, parsed (auth/authorizer.ts parseAuthorizationModes); AlwaysAllow by default. */
   authorizationModes?: string[];
-  /** Mode Webhook: --authorization-webhook-config-file (a kubeconfig), -version (v1beta1), and
-   * the cache TTLs (--authorization-webhook-cache-authorized-ttl 5m, -unauthorized-ttl 30s). */
   /** --strict-transport-security-directives: an HSTS header on every response when given. */
   strictTransportSecurityDirectives?: string[];
   /** --cors-allowed-origins: regular expressions of the origins CORS requests may come from. */
   corsAllowedOrigins?: string[];
+  /** Mode Webhook: --authorization-webhook-config-file (a kubeconfig), -version (v1beta1), and
+   * the cache TTLs (--authorization-webhook-cache-authorized-ttl 5m, -unauthorized-ttl 30s). */
   authorizationWebhook?: { configFile: string; version?: 'v1' | 'v1beta1'; authorizedTtlMs?: number; unauthorizedTtlMs?: number };
+  /** --max-requests-inflight (default 400): with priority and fairness, its sum with
+   * --max-mutating-requests-inflight is this replica's concurrency limit shared by the levels. */
+  maxRequestsInflight?: number;
+  /** --max-mutating-requests-inflight (default 200). */
+  maxMutatingRequestsInflight?: number;
+  /** --enable-priority-and-fairness (default true). */
+  enablePriorityAndFairness?: boolean;
+  /** Where FlowSchemas and PriorityLevelConfigurations come from; the bootstrap objects by default. */
+  flowControlConfig?: FlowControlConfigSource;
 }
 
 export interface Gateway {
@@ -215,6 +227,8 @@ export function defaultFilterChain(deps: {
   authorizer?: Authorizer;
   hstsDirectives?: string[];
   corsAllowedOrigins?: RegExp[];
+  /** The priority-and-fairness stage; absent when it is disabled. */
+  priorityAndFairness?: NamedFilter;
 }): NamedFilter[] {
   const authentication = deps.authentication;
   const authenticate: RequestAuthenticator = authentication
@@ -231,6 +245,7 @@ export function defaultFilterChain(deps: {
     ...(deps.corsAllowedOrigins?.length ? [corsFilter(deps.corsAllowedOrigins)] : []),
     authenticationFilter(deps.log, authenticate, deps.authentication?.anonymous ?? true),
     impersonationFilter(deps.authorizer ?? alwaysAllow),
+    ...(deps.priorityAndFairness ? [deps.priorityAndFairness] : []),
     authorizationFilter(deps.authorizer ?? alwaysAllow),
     deps.route,
   ];
@@ -289,6 +304,17 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     externalAddress: opts.externalAddress,
     log,
   });
+  // API Priority and Fairness, per replica as kube-apiserver does it per instance.
+  const priorityAndFairness =
+    opts.enablePriorityAndFairness === false
+      ? undefined
+      : priorityAndFairnessFilter(
+          new FlowController({
+            source: opts.flowControlConfig ?? new StaticConfigSource(),
+            serverConcurrencyLimit: (opts.maxRequestsInflight ?? DEFAULT_MAX_REQUESTS_INFLIGHT) + (opts.maxMutatingRequestsInflight ?? DEFAULT_MAX_MUTATING_REQUESTS_INFLIGHT),
+          }),
+          { defaultWaitLimitMs: requestTimeoutMs / 4 },
+        );
   const chain = compose(
     defaultFilterChain({
       log,
@@ -296,6 +322,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       route,
       authentication,
       authorizer,
+      priorityAndFairness,
       hstsDirectives: opts.strictTransportSecurityDirectives,
       corsAllowedOrigins: compileAllowedOrigins(opts.corsAllowedOrigins ?? []),
     }),
