@@ -1,7 +1,7 @@
 // A small HTTPS client for e2e tests that need exact responses (status codes, headers, bodies)
 // rather than kubectl's rendering of them.
 
-import { request as httpsRequest } from 'node:https';
+import { type Agent, request as httpsRequest } from 'node:https';
 
 export interface HttpsResult {
   status: number;
@@ -16,11 +16,13 @@ export interface HttpsOptions {
   ca: string;
   cert?: string;
   key?: string;
+  /** A keep-alive agent (load tests); the default agent otherwise. */
+  agent?: Agent;
 }
 
 export function httpsCall(url: string, opts: HttpsOptions): Promise<HttpsResult> {
   return new Promise((resolve, reject) => {
-    const req = httpsRequest(url, { method: opts.method ?? 'GET', headers: opts.headers, ca: opts.ca, cert: opts.cert, key: opts.key }, (res) => {
+    const req = httpsRequest(url, { method: opts.method ?? 'GET', headers: opts.headers, ca: opts.ca, cert: opts.cert, key: opts.key, ...(opts.agent ? { agent: opts.agent } : {}) }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));

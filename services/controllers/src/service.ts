@@ -10,6 +10,7 @@ import { type ApiserverEndpoint, kubernetesServiceReconciler } from './kubernete
 import { type LeaderElector, startLeaderElection } from './leader-election.js';
 import { ensureSystemNamespaces, namespaceLifecycle } from './namespaces.js';
 import { ensureBootstrapPolicy, reconcileClusterRoleAggregation } from './rbac.js';
+import { ensureFlowControlConfiguration } from './flowcontrol.js';
 
 export interface ControllersOptions {
   bus: Bus;
@@ -85,6 +86,7 @@ export async function startControllers(opts: ControllersOptions): Promise<Contro
       try {
         await ensureSystemNamespaces(client);
         await ensureBootstrapPolicy(client);
+        await ensureFlowControlConfiguration(client);
         await reconcileClusterRoleAggregation(client);
         bootstrapped = true;
         return;
@@ -117,7 +119,7 @@ export async function startControllers(opts: ControllersOptions): Promise<Contro
   const health: Subscription = await opts.bus.serve(ControllersRpc.health, async () => ({
     service: 'controllers',
     instance,
-    checks: [{ name: 'bootstrap', ok: bootstrapped, message: bootstrapped ? '' : 'system namespaces and bootstrap RBAC policy not created yet' }],
+    checks: [{ name: 'bootstrap', ok: bootstrapped, message: bootstrapped ? '' : 'system namespaces, bootstrap RBAC policy and APF configuration not created yet' }],
   }));
 
   return {

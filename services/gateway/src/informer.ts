@@ -118,11 +118,11 @@ export class Informer<T extends KubeObject = KubeObject> implements FeedListener
     const held = this.held ?? [];
     this.held = undefined;
     for (const ev of held) this.apply(ev);
+    // Synced before the change is told, so that a listener reading hasSynced sees the copy.
+    const first = !this.isSynced;
+    this.isSynced = true;
     this.opts.onChange?.();
-    if (!this.isSynced) {
-      this.isSynced = true;
-      this.resolveSynced();
-    }
+    if (first) this.resolveSynced();
   }
 
   private apply(ev: CacheEvent): void {

@@ -39,7 +39,7 @@ import { YAMLOffload } from './yaml-offload.js';
 import { WatchFeeds } from './watch/feed.js';
 import { DEFAULT_MAX_MUTATING_REQUESTS_INFLIGHT, DEFAULT_MAX_REQUESTS_INFLIGHT, FlowController, StaticConfigSource } from './flowcontrol/controller.js';
 import { priorityAndFairnessFilter } from './flowcontrol/filter.js';
-import type { FlowControlConfigSource } from './flowcontrol/types.js';
+import { InformerConfigSource, type FlowControlConfigSource } from './flowcontrol/config-source.js';
 
 export interface GatewayTLS {
   /** PEM serving certificate (chain). */
@@ -304,13 +304,15 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     externalAddress: opts.externalAddress,
     log,
   });
-  // API Priority and Fairness, per replica as kube-apiserver does it per instance.
+  // API Priority and Fairness, per replica as kube-apiserver does it per instance, on the
+  // cluster's FlowSchemas and PriorityLevelConfigurations.
+  let liveFlowControl: InformerConfigSource | undefined;
   const priorityAndFairness =
     opts.enablePriorityAndFairness === false
       ? undefined
       : priorityAndFairnessFilter(
           new FlowController({
-            source: opts.flowControlConfig ?? new StaticConfigSource(),
+            source: opts.flowControlConfig ?? (liveFlowControl = new InformerConfigSource(watches, new StaticConfigSource())),
             serverConcurrencyLimit: (opts.maxRequestsInflight ?? DEFAULT_MAX_REQUESTS_INFLIGHT) + (opts.maxMutatingRequestsInflight ?? DEFAULT_MAX_MUTATING_REQUESTS_INFLIGHT),
           }),
           { defaultWaitLimitMs: requestTimeoutMs / 4 },
@@ -415,6 +417,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     await app.listen({ host: opts.bindAddress, port: opts.port });
   } catch (err) {
     rbac?.close();
+    liveFlowControl?.close();
     await app.close();
     await yaml.close();
     throw err;
@@ -431,6 +434,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
         const grace = setTimeout(() => closeAllConnections(), opts.shutdownGracePeriodMs ?? DEFAULT_SHUTDOWN_GRACE_MS);
         // Watches are long-running: they end now, so that their clients rewatch elsewhere.
         rbac?.close();
+        liveFlowControl?.close();
         await watches.close();
         try {
           await app.close();

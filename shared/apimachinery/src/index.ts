@@ -21,3 +21,4 @@ export * from './ip-range.js';
 export * from './selection.js';
 export * from './json-object.js';
 export * from './rbac/index.js';
+export * from './flowcontrol/index.js';

@@ -1,8 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bootstrapConfiguration } from './bootstrap.js';
+import { bootstrapConfiguration } from '@kapi/apimachinery';
 import { Classifier, flowHash, matchesNonResourceURL, type RequestDigest } from './classifier.js';
-import type { FlowSchema } from './types.js';
+import type { FlowSchema } from '@kapi/apimachinery';
 
 const classifier = new Classifier(bootstrapConfiguration().flowSchemas);
 

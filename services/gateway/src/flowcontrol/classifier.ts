@@ -5,7 +5,7 @@
 
 import { createHash } from 'node:crypto';
 import type { RequestInfo } from '../request-info.js';
-import { ALL, type FlowSchema, type NonResourcePolicyRule, type PolicyRulesWithSubjects, type ResourcePolicyRule, type Subject } from './types.js';
+import { FLOWCONTROL_ALL, type FlowSchema, type NonResourcePolicyRule, type PolicyRulesWithSubjects, type ResourcePolicyRule, type FlowSubject } from '@kapi/apimachinery';
 
 /** What classification looks at (kube's RequestDigest). */
 export interface RequestDigest {
@@ -31,21 +31,21 @@ export function flowSchemaPrecedes(a: FlowSchema, b: FlowSchema): number {
 }
 
 const contains = (list: readonly string[] | undefined, value: string): boolean =>
-  list !== undefined && (list.includes(ALL) || list.includes(value));
+  list !== undefined && (list.includes(FLOWCONTROL_ALL) || list.includes(value));
 
-export function matchesSubject(user: RequestDigest['user'], subject: Subject): boolean {
+export function matchesSubject(user: RequestDigest['user'], subject: FlowSubject): boolean {
   switch (subject.kind) {
     case 'User':
-      return subject.user !== undefined && (subject.user.name === ALL || subject.user.name === user.username);
+      return subject.user !== undefined && (subject.user.name === FLOWCONTROL_ALL || subject.user.name === user.username);
     case 'Group': {
       if (subject.group === undefined) return false;
-      return subject.group.name === ALL || (user.groups ?? []).includes(subject.group.name);
+      return subject.group.name === FLOWCONTROL_ALL || (user.groups ?? []).includes(subject.group.name);
     }
     case 'ServiceAccount': {
       const sa = subject.serviceAccount;
       if (sa === undefined) return false;
       // "*" matches every service account of the namespace: system:serviceaccount:<ns>:<any>
-      if (sa.name === ALL) return user.username.startsWith(`${SA_PREFIX}${sa.namespace}:`);
+      if (sa.name === FLOWCONTROL_ALL) return user.username.startsWith(`${SA_PREFIX}${sa.namespace}:`);
       return user.username === `${SA_PREFIX}${sa.namespace}:${sa.name}`;
     }
     default:
@@ -67,7 +67,7 @@ export function matchesResourceRule(ri: RequestDigest['requestInfo'], rule: Reso
 /** "*" matches every path; a pattern ending in "*" matches by prefix; else the path exactly. */
 export function matchesNonResourceURL(patterns: readonly string[], path: string): boolean {
   for (const p of patterns) {
-    if (p === ALL || p === path) return true;
+    if (p === FLOWCONTROL_ALL || p === path) return true;
     if (p.endsWith('*') && path.startsWith(p.replace(/\*+$/, ''))) return true;
   }
   return false;

@@ -1,8 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FlowController, StaticConfigSource, DroppedRequestsTracker, stableUID } from './controller.js';
-import { bootstrapConfiguration } from './bootstrap.js';
-import { AUTOUPDATE_ANNOTATION } from './types.js';
+import { bootstrapConfiguration } from '@kapi/apimachinery';
+import { APF_AUTOUPDATE_ANNOTATION } from '@kapi/apimachinery';
 
 describe('FlowController', () => {
   test('nominal concurrency limits are ceil(serverCL × shares / Σ shares), as kube reports them', () => {
@@ -84,7 +84,7 @@ describe('bootstrap objects', () => {
       'endpoint-controller', 'kube-controller-manager', 'kube-scheduler', 'kube-system-service-accounts', 'service-accounts', 'global-default',
     ]);
     for (const o of [...flowSchemas, ...priorityLevels]) {
-      assert.equal(o.metadata.annotations?.[AUTOUPDATE_ANNOTATION], 'true');
+      assert.equal(o.metadata.annotations?.[APF_AUTOUPDATE_ANNOTATION], 'true');
       assert.equal(o.apiVersion, 'flowcontrol.apiserver.k8s.io/v1');
     }
     assert.deepEqual(priorityLevels[1]!.spec, { type: 'Limited', limited: { nominalConcurrencyShares: 5, limitResponse: { type: 'Reject' }, lendablePercent: 0 } });

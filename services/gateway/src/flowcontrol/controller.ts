@@ -9,10 +9,11 @@
 // limit.
 
 import { createHash } from 'node:crypto';
-import { bootstrapConfiguration, mandatoryFlowSchemas, mandatoryPriorityLevels, FLOW_SCHEMA_CATCH_ALL } from './bootstrap.js';
+import { bootstrapConfiguration, mandatoryFlowSchemas, mandatoryPriorityLevels, FLOW_SCHEMA_CATCH_ALL } from '@kapi/apimachinery';
 import { Classifier, flowHash, type RequestDigest } from './classifier.js';
 import { QueueSet, type Outcome, type QueueSetConfig } from './queueset.js';
-import type { FlowControlConfigSource, FlowSchema, PriorityLevelConfiguration } from './types.js';
+import type { FlowSchema, PriorityLevelConfiguration } from '@kapi/apimachinery';
+import type { FlowControlConfigSource } from './config-source.js';
 
 /** kube-apiserver's defaults of --max-requests-inflight and --max-mutating-requests-inflight. */
 export const DEFAULT_MAX_REQUESTS_INFLIGHT = 400;

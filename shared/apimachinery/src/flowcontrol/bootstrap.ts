@@ -8,8 +8,8 @@
 // The functions return fresh copies, so callers may mutate what they get.
 
 import {
-  ALL,
-  AUTOUPDATE_ANNOTATION,
+  FLOWCONTROL_ALL,
+  APF_AUTOUPDATE_ANNOTATION,
   FLOWCONTROL_API_VERSION,
   type FlowDistinguisherMethodType,
   type FlowSchema,
@@ -17,7 +17,7 @@ import {
   type PolicyRulesWithSubjects,
   type PriorityLevelConfiguration,
   type ResourcePolicyRule,
-  type Subject,
+  type FlowSubject,
 } from './types.js';
 
 // Well-known names (k8s.io/apiserver/pkg/authentication/user and serviceaccount).
@@ -34,9 +34,9 @@ export const PRIORITY_LEVEL_CATCH_ALL = 'catch-all';
 export const FLOW_SCHEMA_EXEMPT = 'exempt';
 export const FLOW_SCHEMA_CATCH_ALL = 'catch-all';
 
-const groups = (...names: string[]): Subject[] => names.map((name) => ({ kind: 'Group', group: { name } }));
-const users = (...names: string[]): Subject[] => names.map((name) => ({ kind: 'User', user: { name } }));
-const kubeSystemServiceAccounts = (...names: string[]): Subject[] =>
+const groups = (...names: string[]): FlowSubject[] => names.map((name) => ({ kind: 'Group', group: { name } }));
+const users = (...names: string[]): FlowSubject[] => names.map((name) => ({ kind: 'User', user: { name } }));
+const kubeSystemServiceAccounts = (...names: string[]): FlowSubject[] =>
   names.map((name) => ({ kind: 'ServiceAccount', serviceAccount: { namespace: 'kube-system', name } }));
 
 function resourceRule(verbs: string[], apiGroups: string[], resources: string[], namespaces: string[], clusterScope: boolean): ResourcePolicyRule {
@@ -47,11 +47,11 @@ function resourceRule(verbs: string[], apiGroups: string[], resources: string[],
 const nonResourceRule = (verbs: string[], nonResourceURLs: string[]): NonResourcePolicyRule => ({ verbs, nonResourceURLs });
 
 /** Every verb on every resource (cluster-scoped or in any namespace) and every non-resource URL. */
-function allRules(subjects: Subject[]): PolicyRulesWithSubjects {
+function allRules(subjects: FlowSubject[]): PolicyRulesWithSubjects {
   return {
     subjects,
-    resourceRules: [resourceRule([ALL], [ALL], [ALL], [ALL], true)],
-    nonResourceRules: [nonResourceRule([ALL], [ALL])],
+    resourceRules: [resourceRule([FLOWCONTROL_ALL], [FLOWCONTROL_ALL], [FLOWCONTROL_ALL], [FLOWCONTROL_ALL], true)],
+    nonResourceRules: [nonResourceRule([FLOWCONTROL_ALL], [FLOWCONTROL_ALL])],
   };
 }
 
@@ -59,7 +59,7 @@ function flowSchema(name: string, priorityLevel: string, matchingPrecedence: num
   return {
     apiVersion: FLOWCONTROL_API_VERSION,
     kind: 'FlowSchema',
-    metadata: { name, annotations: { [AUTOUPDATE_ANNOTATION]: 'true' } },
+    metadata: { name, annotations: { [APF_AUTOUPDATE_ANNOTATION]: 'true' } },
     spec: {
       priorityLevelConfiguration: { name: priorityLevel },
       matchingPrecedence,
@@ -73,7 +73,7 @@ function limitedLevel(name: string, shares: number, lendablePercent: number, que
   return {
     apiVersion: FLOWCONTROL_API_VERSION,
     kind: 'PriorityLevelConfiguration',
-    metadata: { name, annotations: { [AUTOUPDATE_ANNOTATION]: 'true' } },
+    metadata: { name, annotations: { [APF_AUTOUPDATE_ANNOTATION]: 'true' } },
     spec: {
       type: 'Limited',
       limited: {
@@ -91,7 +91,7 @@ export function mandatoryPriorityLevels(): PriorityLevelConfiguration[] {
     {
       apiVersion: FLOWCONTROL_API_VERSION,
       kind: 'PriorityLevelConfiguration',
-      metadata: { name: PRIORITY_LEVEL_EXEMPT, annotations: { [AUTOUPDATE_ANNOTATION]: 'true' } },
+      metadata: { name: PRIORITY_LEVEL_EXEMPT, annotations: { [APF_AUTOUPDATE_ANNOTATION]: 'true' } },
       spec: { type: 'Exempt', exempt: { nominalConcurrencyShares: 0, lendablePercent: 0 } },
     },
     limitedLevel(PRIORITY_LEVEL_CATCH_ALL, 5, 0, undefined),
@@ -128,15 +128,15 @@ export function suggestedPriorityLevels(): PriorityLevelConfiguration[] {
 export function suggestedFlowSchemas(): FlowSchema[] {
   const leaderElectionRules = (namespacesForCoreObjects: string[]): ResourcePolicyRule[] => [
     resourceRule(['get', 'create', 'update'], [''], ['endpoints', 'configmaps'], namespacesForCoreObjects, false),
-    resourceRule(['get', 'create', 'update'], ['coordination.k8s.io'], ['leases'], [ALL], false),
+    resourceRule(['get', 'create', 'update'], ['coordination.k8s.io'], ['leases'], [FLOWCONTROL_ALL], false),
   ];
   return [
     flowSchema('system-nodes', 'system', 500, 'ByUser', allRules(groups(NODES_GROUP))),
     flowSchema('system-node-high', 'node-high', 400, 'ByUser', {
       subjects: groups(NODES_GROUP),
       resourceRules: [
-        resourceRule([ALL], [''], ['nodes', 'nodes/status'], [ALL], true),
-        resourceRule([ALL], ['coordination.k8s.io'], ['leases'], [ALL], false),
+        resourceRule([FLOWCONTROL_ALL], [''], ['nodes', 'nodes/status'], [FLOWCONTROL_ALL], true),
+        resourceRule([FLOWCONTROL_ALL], ['coordination.k8s.io'], ['leases'], [FLOWCONTROL_ALL], false),
       ],
     }),
     flowSchema('probes', PRIORITY_LEVEL_EXEMPT, 2, '', {
@@ -144,22 +144,22 @@ export function suggestedFlowSchemas(): FlowSchema[] {
       nonResourceRules: [nonResourceRule(['get'], ['/healthz', '/readyz', '/livez'])],
     }),
     flowSchema('system-leader-election', 'leader-election', 100, 'ByUser', {
-      subjects: [...users(KUBE_CONTROLLER_MANAGER, KUBE_SCHEDULER), ...kubeSystemServiceAccounts(ALL)],
+      subjects: [...users(KUBE_CONTROLLER_MANAGER, KUBE_SCHEDULER), ...kubeSystemServiceAccounts(FLOWCONTROL_ALL)],
       resourceRules: leaderElectionRules(['kube-system']),
     }),
     flowSchema('workload-leader-election', 'leader-election', 200, 'ByUser', {
-      subjects: kubeSystemServiceAccounts(ALL),
-      resourceRules: leaderElectionRules([ALL]),
+      subjects: kubeSystemServiceAccounts(FLOWCONTROL_ALL),
+      resourceRules: leaderElectionRules([FLOWCONTROL_ALL]),
     }),
     // the endpoints controllers write Endpoints often and must not be starved by the rest of
     // kube-controller-manager
     flowSchema('endpoint-controller', 'workload-high', 150, 'ByUser', {
       subjects: [...users(KUBE_CONTROLLER_MANAGER), ...kubeSystemServiceAccounts('endpoint-controller', 'endpointslicemirroring-controller')],
-      resourceRules: [resourceRule(['get', 'create', 'update'], [''], ['endpoints'], [ALL], false)],
+      resourceRules: [resourceRule(['get', 'create', 'update'], [''], ['endpoints'], [FLOWCONTROL_ALL], false)],
     }),
     flowSchema('kube-controller-manager', 'workload-high', 800, 'ByNamespace', allRules(users(KUBE_CONTROLLER_MANAGER))),
     flowSchema('kube-scheduler', 'workload-high', 800, 'ByNamespace', allRules(users(KUBE_SCHEDULER))),
-    flowSchema('kube-system-service-accounts', 'workload-high', 900, 'ByNamespace', allRules(kubeSystemServiceAccounts(ALL))),
+    flowSchema('kube-system-service-accounts', 'workload-high', 900, 'ByNamespace', allRules(kubeSystemServiceAccounts(FLOWCONTROL_ALL))),
     flowSchema('service-accounts', 'workload-low', 9000, 'ByUser', allRules(groups(ALL_SERVICE_ACCOUNTS))),
     flowSchema('global-default', 'global-default', 9900, 'ByUser', allRules(groups(ALL_UNAUTHENTICATED, ALL_AUTHENTICATED))),
   ];

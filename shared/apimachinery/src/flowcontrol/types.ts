@@ -6,11 +6,11 @@ export const FLOWCONTROL_API_VERSION = 'flowcontrol.apiserver.k8s.io/v1';
 
 /** Wildcards of the v1 API (VerbAll, APIGroupAll, ResourceAll, NamespaceEvery, NameAll,
  * NonResourceAll all spell "*"). */
-export const ALL = '*';
+export const FLOWCONTROL_ALL = '*';
 
 /** The annotation the bootstrap objects carry; "true" lets kube-apiserver keep their spec in
  * step with its defaults on every start. */
-export const AUTOUPDATE_ANNOTATION = 'apf.kubernetes.io/autoupdate-spec';
+export const APF_AUTOUPDATE_ANNOTATION = 'apf.kubernetes.io/autoupdate-spec';
 
 export interface ObjectMetaLite {
   name: string;
@@ -20,10 +20,10 @@ export interface ObjectMetaLite {
   [k: string]: unknown;
 }
 
-export type SubjectKind = 'User' | 'Group' | 'ServiceAccount';
+export type FlowSubjectKind = 'User' | 'Group' | 'ServiceAccount';
 
-export interface Subject {
-  kind: SubjectKind;
+export interface FlowSubject {
+  kind: FlowSubjectKind;
   user?: { name: string };
   group?: { name: string };
   serviceAccount?: { namespace: string; name: string };
@@ -44,7 +44,7 @@ export interface NonResourcePolicyRule {
 }
 
 export interface PolicyRulesWithSubjects {
-  subjects: Subject[];
+  subjects: FlowSubject[];
   resourceRules?: ResourcePolicyRule[];
   nonResourceRules?: NonResourcePolicyRule[];
 }
@@ -95,13 +95,4 @@ export interface PriorityLevelConfiguration {
     };
   };
   [k: string]: unknown;
-}
-
-/** Where APF reads its configuration: the bootstrap objects (static) or the cluster's objects
- * (a live source that calls onChange when they change). */
-export interface FlowControlConfigSource {
-  flowSchemas(): FlowSchema[];
-  priorityLevels(): PriorityLevelConfiguration[];
-  /** Registers a callback run after the objects changed. */
-  onChange(cb: () => void): void;
 }
