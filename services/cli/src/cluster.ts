@@ -13,6 +13,7 @@ import { startEtcd, startNats } from '@kapi/testing';
 import { writeAdminKubeconfig } from './kubeconfig.js';
 import { type Stoppable, stopAll } from './lifecycle.js';
 import { ensurePki } from './pki.js';
+import { type FlowControlFlags, flowControlFlagArgs } from './flowcontrol-flags.js';
 import { type AuthFlags, authFlagArgs, withGeneratedServiceAccountKeys } from './auth-flags.js';
 import { ensureServiceAccountKeys } from './sa-keys.js';
 import type { ServiceKind } from './run.js';
@@ -31,6 +32,8 @@ export interface ClusterOptions {
   readyTimeoutMs?: number;
   /** Authentication/authorization flags for every gateway (and storage's token signer). */
   auth?: AuthFlags;
+  /** Priority and fairness flags for every gateway. */
+  flowControl?: FlowControlFlags;
 }
 
 export interface ClusterProcess {
@@ -186,6 +189,7 @@ export async function startCluster(opts: ClusterOptions): Promise<RunningCluster
             '--client-ca-file',
             pki.files.caCert,
             ...authArgs,
+            ...flowControlFlagArgs(opts.flowControl ?? {}),
           ];
       }
     };

@@ -39,3 +39,12 @@ export function flowControlFlagsFrom(o: Record<string, unknown>): FlowControlFla
   }
   return flags;
 }
+
+/** The flags again, as `kapi run gateway` arguments (kapi cluster hands them to its gateways). */
+export function flowControlFlagArgs(f: FlowControlFlags): string[] {
+  const args: string[] = [];
+  if (f.maxRequestsInflight !== undefined) args.push('--max-requests-inflight', String(f.maxRequestsInflight));
+  if (f.maxMutatingRequestsInflight !== undefined) args.push('--max-mutating-requests-inflight', String(f.maxMutatingRequestsInflight));
+  if (f.enablePriorityAndFairness !== undefined) args.push(`--enable-priority-and-fairness=${f.enablePriorityAndFairness}`);
+  return args;
+}

@@ -107,8 +107,8 @@ addFlowControlFlags(addAuthFlags(program
     });
   });
 
-addAuthFlags(program
-  .command('cluster'))
+addFlowControlFlags(addAuthFlags(program
+  .command('cluster')))
   .description('distributed mode on this machine: etcd, nats-server and N replicas of every service as processes')
   .option('--data-dir <dir>', 'certificates, logs, cluster.json and the admin kubeconfig', '.kapi-cluster')
   .option('--secure-port <port>', 'HTTPS port of the first gateway (the others follow)', integer(1, 65535), 6443)
@@ -131,6 +131,7 @@ addAuthFlags(program
       serviceClusterIPRange: o.serviceClusterIpRange,
       serviceNodePortRange: o.serviceNodePortRange,
       auth: authFlagsFrom(o),
+      flowControl: flowControlFlagsFrom(o),
     });
     const d = cluster.description;
     process.stdout.write(
