@@ -81,13 +81,13 @@ function parseJSON(bytes: Uint8Array, what: string): unknown {
 }
 
 /**
- * The piscina task: a batch of reviews packed by batch-codec, run one after the other (the pool
+ * The piscina task: a batch of reviews packed by batch-codec, run together (the pool
  * batches requests so that the cost of a thread hand-off is shared); the packed results are
- * transferred back. Throws only for a buffer that is not a batch.
+ * transferred back, in the order of the requests. Throws only for a buffer that is not a batch.
  */
 export default async function reviewBatch(batch: Uint8Array): Promise<unknown> {
-  const results: ReviewResult[] = [];
-  for (const task of decodeRequests(batch)) results.push(await review(task));
+  // Concurrently: a review waiting on a webhook or a cluster lookup must not hold up the others.
+  const results: ReviewResult[] = await Promise.all(decodeRequests(batch).map((task) => review(task)));
   return move(encodeResults(results));
 }
 
