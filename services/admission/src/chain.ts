@@ -54,6 +54,8 @@ export interface AdmissionAttributes {
 export interface PluginContext {
   /** Adds a warning for the client (returned in the Warning header). */
   warn(message: string): void;
+  /** Epoch milliseconds by which the review must be done (webhook calls are cut to it). */
+  readonly deadline?: number;
 }
 
 /** One admission plugin: a mutate hook, a validate hook, or both. */
@@ -105,6 +107,8 @@ export interface ChainOptions {
    * object changed (types/index.ts applyTypeDefaults). */
   typeDefaults?: (attributes: AdmissionAttributes) => boolean;
   plugins?: readonly AdmissionPlugin[];
+  /** Runs before the plugins of every review (the dynamic configuration's refresh). */
+  prepare?: () => Promise<void>;
 }
 
 const OPERATIONS: ReadonlySet<string> = new Set(['CREATE', 'UPDATE', 'DELETE', 'CONNECT']);
@@ -127,8 +131,10 @@ export class AdmissionChain {
   private readonly plugins: readonly AdmissionPlugin[];
   private readonly strategy: ((attributes: AdmissionAttributes) => FieldError[]) | undefined;
   private readonly typeDefaults: ((attributes: AdmissionAttributes) => boolean) | undefined;
+  private readonly prepare: (() => Promise<void>) | undefined;
 
   constructor(options: ChainOptions) {
+    this.prepare = options.prepare;
     this.validator = options.validator;
     this.defaulter = options.defaulter;
     this.strategy = options.strategy;
@@ -195,6 +201,7 @@ export class AdmissionChain {
     const context: PluginContext = { warn: (message) => warnings.push(message) };
 
     // 2. Mutating plugins.
+    await this.prepare?.();
     let mutated = false;
     for (const plugin of this.plugins) {
       if (!plugin.mutate || (plugin.handles && !plugin.handles(attributes))) continue;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { decodeGoBase64 } from './go-base64.js';
 import { RFC3339, RFC3339_MICRO, parseGoTime } from './go-time.js';
-import { QUANTITY_FORMAT_ERROR, QUANTITY_SUFFIX_ERROR, parseQuantity } from './quantity.js';
+import { QUANTITY_FORMAT_ERROR, QUANTITY_SUFFIX_ERROR, parseQuantity } from '@kapi/apimachinery';
 
 describe('parseQuantity (resource.ParseQuantity + MarshalJSON)', () => {
   const canonical: [string, string][] = [

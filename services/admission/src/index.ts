@@ -5,3 +5,4 @@ export * from './pool.js';
 export * from './service.js';
 export type { AdmissionWorkerData, ReviewResult, ReviewTask } from './worker.js';
 export * from './types/index.js';
+export { resolveAdmissionPlugins, ALL_ORDERED_PLUGINS } from './plugins/index.js';

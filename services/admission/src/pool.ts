@@ -27,6 +27,11 @@ export interface AdmissionPoolOptions {
   maxBatch?: number;
   /** Admission plugin modules every thread loads (see AdmissionWorkerData). */
   pluginModules?: string[];
+  /** The built-in admission plugins every thread runs, in order (see AdmissionWorkerData). */
+  admissionPlugins?: string[];
+  /** The cluster-access bridge's channel (access/bridge.ts); without one, plugins that read the
+   * cluster are not available. */
+  accessChannel?: string;
 }
 
 export interface PoolStats {
@@ -88,7 +93,11 @@ export class AdmissionPool {
     this.maxBatch = positiveInt('maxBatch', options.maxBatch ?? 32, 1);
     this.maxRunning = this.threads * BATCHES_PER_THREAD;
     this.waiting = new Array<Waiting | undefined>(Math.max(1, this.maxQueue));
-    const workerData: AdmissionWorkerData = { pluginModules: [...(options.pluginModules ?? [])] };
+    const workerData: AdmissionWorkerData = {
+      pluginModules: [...(options.pluginModules ?? [])],
+      ...(options.admissionPlugins ? { admissionPlugins: [...options.admissionPlugins] } : {}),
+      ...(options.accessChannel ? { accessChannel: options.accessChannel } : {}),
+    };
     this.piscina = new Piscina<Uint8Array, Uint8Array>({
       filename: WORKER_FILE,
       minThreads: this.threads,
@@ -97,6 +106,9 @@ export class AdmissionPool {
       idleTimeout: Number.POSITIVE_INFINITY,
       // The pool never has more than maxRunning batches out, so piscina's queue stays this short.
       maxQueue: this.maxRunning,
+      // Both of a thread's batches run at once: one waiting on a webhook or a cluster read does
+      // not hold up the other.
+      concurrentTasksPerWorker: BATCHES_PER_THREAD,
       workerData,
     });
     // A thread that dies is replaced by piscina; its batch is rejected and answered below.

@@ -34,7 +34,7 @@ import type { SchemaObject } from '@kapi/schema';
 import { decodeGoBase64, encodeGoBase64 } from './go-base64.js';
 import { RFC3339, RFC3339_MICRO, parseGoTime, type TimeLayout } from './go-time.js';
 import { NAMED_FIELD_TYPES, goNamedType, goStructName, jsonValueKind, quantityMapType } from './go-types.js';
-import { parseQuantity } from './quantity.js';
+import { parseQuantity } from '@kapi/apimachinery';
 
 /** The fieldValidation request parameter (`Warn` when the request leaves it empty). */
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';

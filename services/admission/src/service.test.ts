@@ -15,7 +15,8 @@ describe('admission service on the bus (InProcessBus)', () => {
   before(async () => {
     bus = new InProcessBus();
     client = bus.peer();
-    service = await startAdmission({ bus, workers: 2, instance: 'admission-test' });
+    // no built-in plugins: nothing serves the cluster reads they make
+    service = await startAdmission({ bus, workers: 2, instance: 'admission-test', admissionPlugins: [] });
   });
 
   after(async () => {
@@ -72,7 +73,7 @@ describe('admission service on the bus (InProcessBus)', () => {
 
   it('stops serving on close', async () => {
     const other = new InProcessBus();
-    const svc = await startAdmission({ bus: other, workers: 1 });
+    const svc = await startAdmission({ bus: other, workers: 1, admissionPlugins: [] });
     await svc.close();
     await svc.close(); // idempotent
     await assert.rejects(other.request(AdmissionRpc.health, {}), (err: unknown) => err instanceof StatusError && err.status.code === 503);

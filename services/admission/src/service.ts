@@ -1,14 +1,39 @@
 // The admission service on the bus: AdmissionRpc.review (queue group "admission", so replicas
 // share the work) answered by the worker pool, and AdmissionRpc.health reporting the pool.
 
+import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { AdmissionRpc, type Bus, type HealthReply, type Subscription } from '@kapi/bus';
+import { type AdmissionRequest, AdmissionRpc, type Bus, type HealthReply, type Subscription } from '@kapi/bus';
+import { builtinCatalogue, type Catalogue } from '@kapi/schema';
+import { AccessServer } from './access/bridge.js';
+import { BusAccessBackend } from './access/cluster-access.js';
 import { AdmissionPool, type AdmissionPoolOptions, type PoolStats } from './pool.js';
+import { resolveAdmissionPlugins } from './plugins/index.js';
+import { resourceQuota } from './plugins/resource-quota.js';
+import { quotaStage } from './quota-stage.js';
 
 export const ADMISSION_QUEUE = 'admission';
 
-export interface AdmissionServiceOptions extends AdmissionPoolOptions {
+/** What the plugins read, whose changes evict the service's read cache at once. */
+const FOLLOWED_RESOURCES = [
+  '/namespaces',
+  '/limitranges',
+  '/resourcequotas',
+  '/serviceaccounts',
+  'scheduling.k8s.io/priorityclasses',
+  'storage.k8s.io/storageclasses',
+  'networking.k8s.io/ingressclasses',
+  'admissionregistration.k8s.io/mutatingwebhookconfigurations',
+  'admissionregistration.k8s.io/validatingwebhookconfigurations',
+  'admissionregistration.k8s.io/validatingadmissionpolicies',
+  'admissionregistration.k8s.io/validatingadmissionpolicybindings',
+];
+
+export interface AdmissionServiceOptions extends Omit<AdmissionPoolOptions, 'accessChannel'> {
   bus: Bus;
+  catalogue?: Catalogue;
+  /** How long the plugins' cluster reads are reused (default 1 s). */
+  accessCacheTtlMs?: number;
   /** This replica's name in health replies (default: hostname and pid). */
   instance?: string;
 }
@@ -26,15 +51,26 @@ export function describePool(s: PoolStats): string {
 }
 
 export async function startAdmission(options: AdmissionServiceOptions): Promise<AdmissionService> {
-  const { bus, instance = `${hostname()}-${process.pid}`, ...poolOptions } = options;
-  const pool = new AdmissionPool(poolOptions);
-  const threads = poolOptions.workers ?? pool.stats().threads;
+  const { bus, instance = `${hostname()}-${process.pid}`, catalogue, accessCacheTtlMs, ...poolOptions } = options;
+  // The workers' plugins read the cluster through this thread (which owns the bus).
+  const accessChannel = `kapi-admission-access-${randomUUID()}`;
+  const backend = new BusAccessBackend(bus, catalogue ?? builtinCatalogue(), { cacheTtlMs: accessCacheTtlMs });
+  const access = new AccessServer(accessChannel, backend);
+  const plugins = poolOptions.admissionPlugins ?? resolveAdmissionPlugins();
+  // ResourceQuota, last in kube's order, runs here after the worker's chain: charging a quota
+  // writes its status through storage, whose own review must not wait behind this one for a
+  // worker slot.
+  const quota = plugins.includes('ResourceQuota') ? quotaStage(resourceQuota(backend.asClusterAccess())) : undefined;
+  const pool = new AdmissionPool({ ...poolOptions, admissionPlugins: plugins.filter((p) => p !== 'ResourceQuota'), accessChannel });
   const subscriptions: Subscription[] = [];
+  subscriptions.push(...(await backend.followChanges(FOLLOWED_RESOURCES).catch(() => [])));
+  const review = quota ? async (request: AdmissionRequest) => quota(request, await pool.review(request)) : (request: AdmissionRequest) => pool.review(request);
+  const threads = poolOptions.workers ?? pool.stats().threads;
   try {
     // The bus hands over at most what the pool can run or queue; beyond that requests wait in
     // the bus's own bounded queue (which drops those whose caller has given up).
     subscriptions.push(
-      await bus.serve(AdmissionRpc.review, (request) => pool.review(request), {
+      await bus.serve(AdmissionRpc.review, (request) => review(request), {
         queue: ADMISSION_QUEUE,
         maxConcurrent: threads + pool.maxQueue,
       }),
@@ -56,6 +92,7 @@ export async function startAdmission(options: AdmissionServiceOptions): Promise<
   } catch (err) {
     await Promise.allSettled(subscriptions.map((s) => s.close()));
     await pool.close();
+    access.close();
     throw err;
   }
 
@@ -66,6 +103,7 @@ export async function startAdmission(options: AdmissionServiceOptions): Promise<
       closing ??= (async () => {
         await Promise.allSettled(subscriptions.map((s) => s.close()));
         await pool.close();
+        access.close();
       })();
       return closing;
     },

@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { isMainThread, workerData } from 'node:worker_threads';
 import { move } from 'piscina';
 import { type KubeObject, type UserInfo, newBadRequest, toStatusError } from '@kapi/apimachinery';
-import { type AdmissionRequest, userInfoFromMsg } from '@kapi/bus';
+import type { AdmissionRequest } from '@kapi/bus';
 import { builtinCatalogue, definitions } from '@kapi/schema';
 import { type ReviewResult, decodeRequests, encodeResults } from './batch-codec.js';
 import { type AdmissionPlugin, AdmissionChain } from './chain.js';
@@ -17,6 +17,8 @@ import { strategyValidation } from './strategy-validation.js';
 import { applyTypeDefaults } from './types/index.js';
 import { Defaulter } from './defaulter.js';
 import { SchemaValidator } from './schema-validator.js';
+import { workerPlugins } from './worker-plugins.js';
+import { requestTarget } from './request-target.js';
 
 /** What the pool hands every worker thread. */
 export interface AdmissionWorkerData {
@@ -25,6 +27,11 @@ export interface AdmissionWorkerData {
    * exports `createAdmissionPlugin(): AdmissionPlugin | Promise<AdmissionPlugin>`.
    */
   pluginModules?: string[];
+  /** Built-in plugins to run, in chain order (resolved from --enable-admission-plugins and
+   * --disable-admission-plugins by the service). */
+  admissionPlugins?: string[];
+  /** The BroadcastChannel name of the service's cluster-access bridge (access/bridge.ts). */
+  accessChannel?: string;
 }
 
 /** One review: the bus request as it arrived. */
@@ -54,13 +61,17 @@ function chain(): Promise<AdmissionChain> {
   chainPromise ??= (async () => {
     const data = (workerData ?? {}) as AdmissionWorkerData;
     const defs = definitions();
-    const plugins = await loadPlugins(data.pluginModules ?? []);
+    const catalogue = builtinCatalogue();
+    // Built-in plugins need the cluster: only with the service's bridge (a bare pool runs none).
+    const builtin = data.accessChannel ? workerPlugins(data.accessChannel, data.admissionPlugins, catalogue) : undefined;
+    const plugins = [...(builtin?.plugins ?? []), ...(await loadPlugins(data.pluginModules ?? []))];
     return new AdmissionChain({
       validator: new SchemaValidator(defs),
       defaulter: new Defaulter(defs),
-      strategy: strategyValidation(builtinCatalogue()),
+      strategy: strategyValidation(catalogue),
       typeDefaults: applyTypeDefaults,
       plugins,
+      ...(builtin ? { prepare: builtin.prepare } : {}),
     });
   })();
   return chainPromise;
@@ -98,19 +109,11 @@ export async function review(task: ReviewTask): Promise<ReviewResult> {
     const hasObject = task.object !== undefined && task.object.length > 0;
     const hasOld = task.oldObject !== undefined && task.oldObject.length > 0;
     const outcome = await admission.admit({
+      ...requestTarget(task),
       operation: task.operation,
-      group: task.kind?.group ?? '',
-      version: task.kind?.version ?? '',
-      kind: task.kind?.kind ?? '',
-      resource: task.ref?.resource ?? '',
-      subresource: task.ref?.subresource ?? '',
-      namespace: task.ref?.namespace ?? '',
-      name: task.ref?.name ?? '',
       object: hasObject ? parseJSON(task.object, 'object') : undefined,
       oldObject: hasOld ? (parseJSON(task.oldObject, 'oldObject') as KubeObject) : undefined,
-      dryRun: task.dryRun === true,
       fieldValidation: task.fieldValidation ?? '',
-      user: userInfoFromMsg(task.user),
       ...(hasObject ? { body: task.object } : {}),
     });
     if (outcome.object === undefined) return { ok: true, object: new Uint8Array(), warnings: outcome.warnings };

@@ -14,6 +14,7 @@ import { writeAdminKubeconfig } from './kubeconfig.js';
 import { type Stoppable, stopAll } from './lifecycle.js';
 import { ensurePki } from './pki.js';
 import { type FlowControlFlags, flowControlFlagArgs } from './flowcontrol-flags.js';
+import { type AdmissionFlags, admissionFlagArgs } from './admission-flags.js';
 import { type AuthFlags, authFlagArgs, withGeneratedServiceAccountKeys } from './auth-flags.js';
 import { ensureServiceAccountKeys } from './sa-keys.js';
 import type { ServiceKind } from './run.js';
@@ -34,6 +35,8 @@ export interface ClusterOptions {
   auth?: AuthFlags;
   /** Priority and fairness flags for every gateway. */
   flowControl?: FlowControlFlags;
+  /** Admission plugin flags for every admission replica. */
+  admission?: AdmissionFlags;
 }
 
 export interface ClusterProcess {
@@ -170,7 +173,7 @@ export async function startCluster(opts: ClusterOptions): Promise<RunningCluster
         case 'watchcache':
           return [role, ...common, ...instance, '--etcd-servers', etcd.endpoints.join(',')];
         case 'admission':
-          return [role, ...common, ...instance, ...(opts.admissionWorkers ? ['--workers', String(opts.admissionWorkers)] : [])];
+          return [role, ...common, ...instance, ...(opts.admissionWorkers ? ['--workers', String(opts.admissionWorkers)] : []), ...admissionFlagArgs(opts.admission ?? {})];
         case 'controllers':
           return [role, ...common, ...instance, ...clusterIPRange, '--apiserver-endpoints', gatewayEndpoints.join(',')];
         case 'gateway':

@@ -4,6 +4,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { addAuthFlags, authFlagsFrom } from './auth-flags.js';
 import { addFlowControlFlags, flowControlFlagsFrom } from './flowcontrol-flags.js';
+import { addAdmissionFlags, admissionFlagsFrom } from './admission-flags.js';
 import { startCluster } from './cluster.js';
 import { stopOnSignals } from './lifecycle.js';
 import { runServiceCommand, SERVICES, type ServiceKind } from './run.js';
@@ -33,8 +34,8 @@ function duration(value: string): number {
 
 const program = new Command('kapi').description('A Kubernetes API server in TypeScript').showHelpAfterError();
 
-addFlowControlFlags(addAuthFlags(program
-  .command('up')))
+addAdmissionFlags(addFlowControlFlags(addAuthFlags(program
+  .command('up'))))
   .description('all-in-one server: every service in one process, embedded SQLite store, HTTPS')
   .option('--data-dir <dir>', 'where data, certificates and the admin kubeconfig live', '.kapi')
   .option('--secure-port <port>', 'HTTPS port', integer(0, 65535), 6443)
@@ -52,6 +53,7 @@ addFlowControlFlags(addAuthFlags(program
       serviceNodePortRange: o.serviceNodePortRange,
       auth: authFlagsFrom(o),
       flowControl: flowControlFlagsFrom(o),
+      admission: admissionFlagsFrom(o),
     });
     process.stdout.write(
       `kapi is serving on https://${o.bindAddress}:${server.port} (data in ${server.dataDir})\n` +
@@ -61,8 +63,8 @@ addFlowControlFlags(addAuthFlags(program
     stopOnSignals(server.stop);
   });
 
-addFlowControlFlags(addAuthFlags(program
-  .command('run')))
+addAdmissionFlags(addFlowControlFlags(addAuthFlags(program
+  .command('run'))))
   .description('run one service as its own process (any number of replicas)')
   .argument('<service>', `one of: ${SERVICES.join(', ')}`)
   .option('--nats-url <urls>', 'NATS server URL(s), comma-separated', list, ['nats://127.0.0.1:4222'])
@@ -104,11 +106,12 @@ addFlowControlFlags(addAuthFlags(program
       watchBufferBudgetBytes: (o.watchBufferBudgetMb as number) * 1024 * 1024,
       auth: authFlagsFrom(o),
       flowControl: flowControlFlagsFrom(o),
+      admission: admissionFlagsFrom(o),
     });
   });
 
-addFlowControlFlags(addAuthFlags(program
-  .command('cluster')))
+addAdmissionFlags(addFlowControlFlags(addAuthFlags(program
+  .command('cluster'))))
   .description('distributed mode on this machine: etcd, nats-server and N replicas of every service as processes')
   .option('--data-dir <dir>', 'certificates, logs, cluster.json and the admin kubeconfig', '.kapi-cluster')
   .option('--secure-port <port>', 'HTTPS port of the first gateway (the others follow)', integer(1, 65535), 6443)
@@ -132,6 +135,7 @@ addFlowControlFlags(addAuthFlags(program
       serviceNodePortRange: o.serviceNodePortRange,
       auth: authFlagsFrom(o),
       flowControl: flowControlFlagsFrom(o),
+      admission: admissionFlagsFrom(o),
     });
     const d = cluster.description;
     process.stdout.write(

@@ -14,6 +14,7 @@ import { startWatchCache } from '@kapi/watchcache';
 import { type Stoppable, stopAll, stopOnSignals } from './lifecycle.js';
 import { ensurePki } from './pki.js';
 import type { FlowControlFlags } from './flowcontrol-flags.js';
+import { type AdmissionFlags, admissionPluginsOf } from './admission-flags.js';
 import { type AuthFlags, gatewayAuthentication, gatewayAuthorization, requestHeaderCA, storageTokenOptions } from './auth-flags.js';
 
 /** Where `kapi run gateway` generates a serving certificate without --tls-cert-file. */
@@ -52,6 +53,8 @@ export interface RunOptions {
   auth?: AuthFlags;
   /** gateway: --max-requests-inflight, --max-mutating-requests-inflight, --enable-priority-and-fairness. */
   flowControl?: FlowControlFlags;
+  /** admission: --enable-admission-plugins / --disable-admission-plugins. */
+  admission?: AdmissionFlags;
 }
 
 export interface RunningService {
@@ -95,7 +98,7 @@ export async function startService(kind: ServiceKind, opts: RunOptions): Promise
         break;
       }
       case 'admission': {
-        const admission = await startAdmission({ bus, workers: opts.workers, instance });
+        const admission = await startAdmission({ bus, workers: opts.workers, instance, admissionPlugins: admissionPluginsOf(opts.admission ?? {}) });
         started.push({ name: 'admission', stop: () => admission.close() });
         break;
       }

@@ -18,12 +18,15 @@ import { type Stoppable, stopAll } from './lifecycle.js';
 import { type AuthFlags, gatewayAuthentication, gatewayAuthorization, requestHeaderCA, storageTokenOptions, withGeneratedServiceAccountKeys } from './auth-flags.js';
 import { ensureServiceAccountKeys } from './sa-keys.js';
 import type { FlowControlFlags } from './flowcontrol-flags.js';
+import { type AdmissionFlags, admissionPluginsOf } from './admission-flags.js';
 
 export interface UpOptions {
   dataDir: string;
   securePort: number;
   bindAddress: string;
   admissionWorkers?: number;
+  /** Admission services on the in-process bus sharing the reviews (default 1). */
+  admissionReplicas?: number;
   /** --service-cluster-ip-range (default 10.0.0.0/24). */
   serviceClusterIPRange?: string;
   /** --service-node-port-range (default 30000-32767). */
@@ -36,6 +39,8 @@ export interface UpOptions {
   auth?: AuthFlags;
   /** --max-requests-inflight, --max-mutating-requests-inflight, --enable-priority-and-fairness. */
   flowControl?: FlowControlFlags;
+  /** --enable-admission-plugins / --disable-admission-plugins. */
+  admission?: AdmissionFlags;
 }
 
 export interface RunningServer {
@@ -61,8 +66,11 @@ export async function startUp(opts: UpOptions): Promise<RunningServer> {
     started.push({ name: 'kv', stop: () => kv.close() });
     const bus = new InProcessBus();
     started.push({ name: 'bus', stop: () => bus.close() });
-    const admission = await startAdmission({ bus, workers: opts.admissionWorkers });
-    started.push({ name: 'admission', stop: () => admission.close() });
+    const admissionPlugins = admissionPluginsOf(opts.admission ?? {});
+    for (let i = 0; i < Math.max(1, opts.admissionReplicas ?? 1); i++) {
+      const admission = await startAdmission({ bus, workers: opts.admissionWorkers, admissionPlugins, instance: `admission-${i}` });
+      started.push({ name: 'admission', stop: () => admission.close() });
+    }
     const storage = await startStorage({
       bus,
       kv,

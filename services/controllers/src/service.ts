@@ -3,7 +3,7 @@
 // replica (a Lease in kube-system) runs the loops.
 
 import { hostname } from 'node:os';
-import { type Bus, ControllersRpc, type Subscription } from '@kapi/bus';
+import { type Bus, cacheEventCodec, ControllersRpc, type Subscription, watchSubjectAllNamespaces } from '@kapi/bus';
 import { builtinCatalogue, type Catalogue } from '@kapi/schema';
 import { ApiClient } from './api-client.js';
 import { type ApiserverEndpoint, kubernetesServiceReconciler } from './kubernetes-service.js';
@@ -11,6 +11,9 @@ import { type LeaderElector, startLeaderElection } from './leader-election.js';
 import { ensureSystemNamespaces, namespaceLifecycle } from './namespaces.js';
 import { ensureBootstrapPolicy, reconcileClusterRoleAggregation } from './rbac.js';
 import { ensureFlowControlConfiguration } from './flowcontrol.js';
+import { resourceQuotaController } from './resource-quota.js';
+import { serviceAccountController } from './service-accounts.js';
+import { ensureSystemPriorityClasses } from './priority-classes.js';
 
 export interface ControllersOptions {
   bus: Bus;
@@ -49,6 +52,8 @@ export async function startControllers(opts: ControllersOptions): Promise<Contro
   const instance = opts.instance ?? `${hostname()}-${process.pid}`;
   const client = new ApiClient(opts.bus, CONTROLLER_USER);
   const lifecycle = namespaceLifecycle(client, catalogue);
+  const quotas = resourceQuotaController(client, catalogue);
+  const serviceAccounts = serviceAccountController(client);
   const resyncMs = opts.resyncMs ?? 1_000;
   const kubernetesService = kubernetesServiceReconciler(client, { serviceClusterIPRange: opts.serviceClusterIPRange });
   let apiserverEndpoints: ApiserverEndpoint[] = [...(opts.apiserverEndpoints ?? [])];
@@ -76,6 +81,10 @@ export async function startControllers(opts: ControllersOptions): Promise<Contro
         .catch(() => undefined)
         .then(() => reconcileClusterRoleAggregation(client))
         .catch(() => undefined)
+        .then(() => quotas.reconcile())
+        .catch(() => undefined)
+        .then(() => serviceAccounts.reconcile())
+        .catch(() => undefined)
         .finally(runLoop);
     }, resyncMs);
   };
@@ -87,6 +96,8 @@ export async function startControllers(opts: ControllersOptions): Promise<Contro
         await ensureSystemNamespaces(client);
         await ensureBootstrapPolicy(client);
         await ensureFlowControlConfiguration(client);
+        await ensureSystemPriorityClasses(client);
+        await serviceAccountController(client).reconcile();
         await reconcileClusterRoleAggregation(client);
         bootstrapped = true;
         return;
@@ -116,6 +127,19 @@ export async function startControllers(opts: ControllersOptions): Promise<Contro
     });
   });
 
+  // New namespaces get their `default` account as soon as the watch cache announces them (every
+  // replica reacts; creating an existing account is harmless).
+  const decoder = new TextDecoder();
+  const namespaceEvents: Subscription = await opts.bus.subscribe(watchSubjectAllNamespaces('', 'namespaces'), cacheEventCodec, (ev) => {
+    if (ev.type !== 'ADDED' || closed) return;
+    try {
+      const name = (JSON.parse(decoder.decode(ev.object)) as { metadata?: { name?: string } }).metadata?.name;
+      if (name) void serviceAccounts.ensure(name).catch(() => undefined);
+    } catch {
+      // not an object: nothing to do
+    }
+  });
+
   const health: Subscription = await opts.bus.serve(ControllersRpc.health, async () => ({
     service: 'controllers',
     instance,
@@ -138,6 +162,7 @@ export async function startControllers(opts: ControllersOptions): Promise<Contro
       await bootstrapping;
       await elector?.stop();
       await pass;
+      await namespaceEvents.close();
       await health.close();
     },
   };

@@ -22,3 +22,6 @@ export * from './selection.js';
 export * from './json-object.js';
 export * from './rbac/index.js';
 export * from './flowcontrol/index.js';
+export * from './quantity.js';
+export * from './quantity-value.js';
+export * from './quota-usage.js';

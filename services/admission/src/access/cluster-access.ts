@@ -6,9 +6,10 @@
 // subresource with the object's resourceVersion as the precondition; a conflict answers false.
 
 import { isStatusError, type KubeObject } from '@kapi/apimachinery';
-import { type Bus, CacheRpc, StorageRpc, userInfoToMsg } from '@kapi/bus';
+import { type Bus, CacheRpc, cacheEventCodec, StorageRpc, type Subscription, userInfoToMsg, watchSubjectAllNamespaces } from '@kapi/bus';
 import type { Catalogue } from '@kapi/schema';
 import type { AccessBackend } from './bridge.js';
+import type { ClusterAccess } from '../plugins/cluster-access.js';
 
 export interface BusAccessOptions {
   /** How long an answer is reused (default 1 s); 0 disables the cache. */
@@ -92,6 +93,15 @@ export class BusAccessBackend implements AccessBackend {
     });
   }
 
+  /** This backend as the plugins' ClusterAccess (for plugins run in this thread). */
+  asClusterAccess(): ClusterAccess {
+    return {
+      get: (resource, namespace, name, opts) => this.get(resource, namespace, name, opts?.fresh ?? false),
+      list: (resource, namespace, opts) => this.list(resource, namespace, opts?.fresh ?? false),
+      updateStatus: (resource, object) => this.updateStatus(resource, object),
+    };
+  }
+
   async updateStatus(resource: string, object: KubeObject): Promise<boolean> {
     const ref = this.ref(resource, object.metadata?.namespace ?? '', object.metadata?.name ?? '', 'status');
     try {
@@ -109,8 +119,29 @@ export class BusAccessBackend implements AccessBackend {
       if (isStatusError(err) && err.code === 409) return false;
       throw err;
     }
-    // What was cached for this object's resource is stale now.
-    for (const key of this.cache.keys()) if (key.includes(` ${resource} `)) this.cache.delete(key);
+    this.evict(resource);
     return true;
+  }
+
+  /** Drops what is cached of one resource. */
+  private evict(resource: string): void {
+    for (const key of this.cache.keys()) if (key.includes(` ${resource} `)) this.cache.delete(key);
+  }
+
+  /**
+   * Keeps the cache in step with the cluster: every change the watch cache publishes for these
+   * resources ('<group>/<plural>') evicts what is cached of them, so a quota or LimitRange
+   * created a moment ago is seen by the next review on every replica (the TTL stays as a
+   * backstop for a lost event).
+   */
+  async followChanges(resources: readonly string[]): Promise<Subscription[]> {
+    const subscriptions: Subscription[] = [];
+    for (const resource of resources) {
+      const slash = resource.lastIndexOf('/');
+      const group = resource.slice(0, Math.max(0, slash));
+      const plural = resource.slice(slash + 1);
+      subscriptions.push(await this.bus.subscribe(watchSubjectAllNamespaces(group, plural), cacheEventCodec, () => this.evict(resource)));
+    }
+    return subscriptions;
   }
 }

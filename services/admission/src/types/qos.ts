@@ -3,7 +3,7 @@
 // Guaranteed when every container limits cpu and memory and the summed requests equal the summed
 // limits, Burstable otherwise. Pod-level resources (spec.resources), when set, decide alone.
 
-import { addQuantities, compareQuantities, type QuantityValue, quantitySign } from '../quantity-value.js';
+import { addQuantities, compareQuantities, type QuantityValue, quantitySign } from '@kapi/apimachinery';
 import { isObject, listAt, objectAt } from './json.js';
 import { resourceEntries } from './resources.js';
 

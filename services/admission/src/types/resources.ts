@@ -3,7 +3,7 @@
 // ValidateResourceRequirements) judge them.
 
 import { type FieldError, type FieldPath, invalid, isQualifiedName, required } from '@kapi/apimachinery';
-import { compareQuantities, milliValue, quantityValue, quantitySign, type QuantityValue } from '../quantity-value.js';
+import { compareQuantities, milliValue, quantityValue, quantitySign, type QuantityValue } from '@kapi/apimachinery';
 import { isObject } from './json.js';
 import { IS_NEGATIVE_ERROR } from './validators.js';
 
