@@ -64,7 +64,7 @@ describe('admission against kapi up', () => {
             ? [{ op: 'add', path: '/metadata/labels/mutated', value: 'true' }]
             : [{ op: 'add', path: '/metadata/labels', value: { mutated: 'true' } }];
           response = { ...response, patchType: 'JSONPatch', patch: Buffer.from(JSON.stringify(ops)).toString('base64'), warnings: ['mutated by the test webhook'] };
-        } else if (path === '/validate' && name === 'forbidden') {
+        } else if (path === '/validate' && name.startsWith('forbidden')) {
           response = { uid: review.request.uid, allowed: false, status: { code: 403, reason: 'Forbidden', message: 'pods named forbidden are not allowed' } };
         }
         res.setHeader('Content-Type', 'application/json');
@@ -117,9 +117,19 @@ describe('admission against kapi up', () => {
       await sleep(200);
     }
     assert.match(String(created.headers.warning ?? ''), /mutated by the test webhook/);
-    const denied = await post('/api/v1/namespaces/hooks/pods', pod('forbidden'));
+    // both admission replicas follow the configurations within moments
+    let denied!: Awaited<ReturnType<typeof post>>;
+    for (let i = 0; ; i++) {
+      denied = await post('/api/v1/namespaces/hooks/pods', pod(`forbidden-${i}`));
+      if (denied.status !== 201) break;
+      assert.ok(i < 30, 'the validating webhook took effect');
+      await sleep(200);
+    }
     assert.equal(denied.status, 403, denied.body);
     assert.equal(JSON.parse(denied.body).message, 'admission webhook "deny.example.com" denied the request: pods named forbidden are not allowed');
+    // once every worker's configuration snapshot has turned over (a second), every replica denies
+    await sleep(1_200);
+    for (let i = 0; i < 4; i++) assert.equal((await post('/api/v1/namespaces/hooks/pods', pod(`forbidden-again-${i}`))).status, 403);
     // other namespaces are not selected
     await namespace('nohooks');
     assert.equal((await post('/api/v1/namespaces/nohooks/pods', pod('forbidden'))).status, 201);

@@ -41,6 +41,7 @@ addAdmissionFlags(addFlowControlFlags(addAuthFlags(program
   .option('--secure-port <port>', 'HTTPS port', integer(0, 65535), 6443)
   .option('--bind-address <addr>', 'address to listen on', '127.0.0.1')
   .option('--admission-workers <n>', 'admission worker threads (default: number of cores)', integer(1, 64))
+  .option('--admission-replicas <n>', 'admission services in the process sharing the reviews', integer(1, 16), 1)
   .option('--service-cluster-ip-range <cidrs>', 'CIDR(s) service cluster IPs are allocated from (IPv4 first; an IPv6 one after a comma)', '10.0.0.0/24')
   .option('--service-node-port-range <range>', 'port range node ports are allocated from', '30000-32767')
   .action(async (o: { dataDir: string; securePort: number; bindAddress: string; admissionWorkers?: number; serviceClusterIpRange: string; serviceNodePortRange: string }) => {
@@ -49,6 +50,7 @@ addAdmissionFlags(addFlowControlFlags(addAuthFlags(program
       securePort: o.securePort,
       bindAddress: o.bindAddress,
       admissionWorkers: o.admissionWorkers,
+      admissionReplicas: (o as { admissionReplicas?: number }).admissionReplicas,
       serviceClusterIPRange: o.serviceClusterIpRange,
       serviceNodePortRange: o.serviceNodePortRange,
       auth: authFlagsFrom(o),

@@ -12,6 +12,17 @@ export interface ClusterAccess {
   updateStatus(resource: string, object: KubeObject): Promise<boolean>;
 }
 
+/** The resource strings the plugins use, in one place. */
+export const RESOURCES = {
+  namespaces: '/namespaces',
+  serviceAccounts: '/serviceaccounts',
+  limitRanges: '/limitranges',
+  resourceQuotas: '/resourcequotas',
+  priorityClasses: 'scheduling.k8s.io/priorityclasses',
+  storageClasses: 'storage.k8s.io/storageclasses',
+  ingressClasses: 'networking.k8s.io/ingressclasses',
+} as const;
+
 /** The pod a request is about, when it creates one (the main resource, not a subresource). */
 export function podCreate(a: { operation: string; group: string; resource: string; subresource: string; object: KubeObject | undefined }): Record<string, unknown> | undefined {
   if (a.operation !== 'CREATE' || a.group !== '' || a.resource !== 'pods' || a.subresource !== '') return undefined;

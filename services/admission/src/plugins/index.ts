@@ -13,7 +13,7 @@ import { defaultIngressClass, defaultStorageClass } from './default-classes.js';
 import { defaultTolerationSeconds } from './default-toleration-seconds.js';
 import { limitRanger } from './limit-ranger.js';
 import { namespaceLifecycle } from './namespace-lifecycle.js';
-import { podSecurity } from './pod-security.js';
+import { createPodSecurity } from './pod-security.js';
 import { priority } from './priority.js';
 import { resourceQuota } from './resource-quota.js';
 import { serviceAccount } from './service-account.js';
@@ -103,7 +103,7 @@ export function buildAdmissionPlugins(names: readonly string[], deps: PluginDeps
     LimitRanger: () => limitRanger(deps.access),
     ServiceAccount: () => serviceAccount(deps.access),
     AlwaysPullImages: () => alwaysPullImages(),
-    PodSecurity: () => podSecurity(deps.access),
+    PodSecurity: () => createPodSecurity(deps.access),
     Priority: () => priority(deps.access),
     DefaultTolerationSeconds: () => defaultTolerationSeconds(),
     DefaultStorageClass: () => defaultStorageClass(deps.access),

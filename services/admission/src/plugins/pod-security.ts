@@ -1,274 +1,168 @@
-// PodSecurity (k8s.io/pod-security-admission): the Pod Security Standards, latest version, per
-// namespace from its labels pod-security.kubernetes.io/{enforce,warn,audit}=privileged|baseline|
-// restricted. enforce refuses the pod (403, kube's "violates PodSecurity" text); warn returns
-// kube's "would violate" warning; audit has no sink in kapi yet. Workload pod templates are
-// checked for warn only, as kube does. Violations are listed baseline checks first, then the
-// restricted ones, each group in the order of the check IDs.
+// PodSecurity (k8s.io/pod-security-admission through plugin/pkg/admission/security/podsecurity):
+// the Pod Security Standards a namespace asks for in its labels
+//   pod-security.kubernetes.io/<enforce|audit|warn>[-version]
+// enforce rejects a pod (403 `violates PodSecurity "restricted:latest": ...`), warn adds
+// `would violate PodSecurity ...` to the response, audit records the same text as the
+// pod-security.kubernetes.io/audit-violations annotation when the context can record one.
+// Workloads with a pod template are only warned about and audited, never rejected (kube's rule:
+// the pods they create are what enforce sees). Checks are always those of "latest"; a pinned
+// version only changes the policy's name in messages.
 
-import { newForbidden, type KubeObject } from '@kapi/apimachinery';
-import type { AdmissionAttributes, AdmissionPlugin } from '../chain.js';
-import { allContainers, type ClusterAccess, type Container } from './cluster-access.js';
+import type { KubeObject } from '@kapi/apimachinery';
+import type { AdmissionAttributes, AdmissionPlugin, PluginContext } from '../chain.js';
+import { RESOURCES, type ClusterAccess } from './cluster-access.js';
+import { evaluatePod, forbiddenDetail, type Level } from './pod-security-checks.js';
+import { admissionForbidden, CONTAINER_LISTS, objectOrUndefined, objectsOf, stringOf, type AuditingPluginContext, type JSONObject } from './util.js';
 
-type Level = 'privileged' | 'baseline' | 'restricted';
-type Spec = Record<string, unknown> & { securityContext?: Record<string, unknown>; volumes?: Record<string, unknown>[] };
-type Check = { id: string; level: 'baseline' | 'restricted'; run: (meta: Record<string, unknown>, spec: Spec) => string | undefined };
+export const POD_SECURITY = 'PodSecurity';
+const LABEL_PREFIX = 'pod-security.kubernetes.io/';
+export const ENFORCED_POLICY_ANNOTATION = 'pod-security.kubernetes.io/enforce-policy';
+export const AUDIT_VIOLATIONS_ANNOTATION = 'pod-security.kubernetes.io/audit-violations';
 
-const LEVELS: Level[] = ['privileged', 'baseline', 'restricted'];
-
-const quoteList = (names: string[]) => names.map((n) => JSON.stringify(n)).join(', ');
-const containersText = (names: string[]) => `${names.length === 1 ? 'container' : 'containers'} ${quoteList(names)}`;
-const sc = (c: Container) => (c.securityContext ?? {}) as Record<string, unknown> & { capabilities?: { add?: string[]; drop?: string[] }; seccompProfile?: { type?: string }; seLinuxOptions?: Record<string, string>; appArmorProfile?: { type?: string } };
-
-const BASELINE_CAPABILITIES = ['AUDIT_WRITE', 'CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'MKNOD', 'NET_BIND_SERVICE', 'SETFCAP', 'SETGID', 'SETPCAP', 'SETUID', 'SYS_CHROOT'];
-const SAFE_SYSCTLS = ['kernel.shm_rmid_forced', 'net.ipv4.ip_local_port_range', 'net.ipv4.ip_unprivileged_port_start', 'net.ipv4.tcp_syncookies', 'net.ipv4.ping_group_range', 'net.ipv4.ip_local_reserved_ports', 'net.ipv4.tcp_keepalive_time', 'net.ipv4.tcp_fin_timeout', 'net.ipv4.tcp_keepalive_intvl', 'net.ipv4.tcp_keepalive_probes'];
-const RESTRICTED_VOLUMES = ['configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'persistentVolumeClaim', 'projected', 'secret'];
-const SELINUX_TYPES = ['', 'container_t', 'container_init_t', 'container_kvm_t', 'container_engine_t'];
-
-/** The names of the containers for which `bad` holds. */
-function offending(spec: Spec, bad: (c: Container) => boolean): string[] {
-  return allContainers(spec).filter(bad).map((c) => c.name ?? '');
+export interface LevelVersion {
+  level: Level;
+  version: string;
 }
 
-const CHECKS: Check[] = [
-  {
-    id: 'allowPrivilegeEscalation',
-    level: 'restricted',
-    run: (_m, spec) => {
-      const names = offending(spec, (c) => sc(c).allowPrivilegeEscalation !== false);
-      return names.length ? `allowPrivilegeEscalation != false (${containersText(names)} must set securityContext.allowPrivilegeEscalation=false)` : undefined;
-    },
-  },
-  {
-    id: 'appArmorProfile',
-    level: 'baseline',
-    run: (meta, spec) => {
-      const bad = (t: string | undefined) => t !== undefined && t !== 'RuntimeDefault' && t !== 'Localhost';
-      const parts: string[] = [];
-      const podType = (spec.securityContext as { appArmorProfile?: { type?: string } } | undefined)?.appArmorProfile?.type;
-      if (bad(podType)) parts.push(`pod must not set securityContext.appArmorProfile.type to ${JSON.stringify(podType)}`);
-      for (const c of allContainers(spec)) {
-        const t = sc(c).appArmorProfile?.type;
-        if (bad(t)) parts.push(`container ${JSON.stringify(c.name ?? '')} must not set securityContext.appArmorProfile.type to ${JSON.stringify(t)}`);
-      }
-      for (const [k, v] of Object.entries((meta.annotations as Record<string, string> | undefined) ?? {})) {
-        if (k.startsWith('container.apparmor.security.beta.kubernetes.io/') && v !== 'runtime/default' && !v.startsWith('localhost/')) parts.push(`${k}=${JSON.stringify(v)}`);
-      }
-      return parts.length ? `forbidden AppArmor profile${parts.length === 1 ? '' : 's'} (${parts.join(', ')})` : undefined;
-    },
-  },
-  {
-    id: 'capabilities_baseline',
-    level: 'baseline',
-    run: (_m, spec) => {
-      const parts: string[] = [];
-      for (const c of allContainers(spec)) {
-        const extra = (sc(c).capabilities?.add ?? []).filter((cap) => !BASELINE_CAPABILITIES.includes(cap));
-        if (extra.length) parts.push(`container ${JSON.stringify(c.name ?? '')} must not include ${quoteList(extra)} in securityContext.capabilities.add`);
-      }
-      return parts.length ? `non-default capabilities (${parts.join('; ')})` : undefined;
-    },
-  },
-  {
-    id: 'capabilities_restricted',
-    level: 'restricted',
-    run: (_m, spec) => {
-      const noDrop = offending(spec, (c) => !(sc(c).capabilities?.drop ?? []).includes('ALL'));
-      const parts: string[] = [];
-      if (noDrop.length) parts.push(`${containersText(noDrop)} must set securityContext.capabilities.drop=["ALL"]`);
-      for (const c of allContainers(spec)) {
-        const extra = (sc(c).capabilities?.add ?? []).filter((cap) => cap !== 'NET_BIND_SERVICE');
-        if (extra.length) parts.push(`container ${JSON.stringify(c.name ?? '')} must not include ${quoteList(extra)} in securityContext.capabilities.add`);
-      }
-      return parts.length ? `unrestricted capabilities (${parts.join('; ')})` : undefined;
-    },
-  },
-  {
-    id: 'hostNamespaces',
-    level: 'baseline',
-    run: (_m, spec) => {
-      const set = ['hostNetwork', 'hostPID', 'hostIPC'].filter((k) => spec[k] === true).map((k) => `${k}=true`);
-      return set.length ? `host namespaces (${set.join(', ')})` : undefined;
-    },
-  },
-  {
-    id: 'hostPathVolumes',
-    level: 'baseline',
-    run: (_m, spec) => {
-      const names = (spec.volumes ?? []).filter((v) => v.hostPath).map((v) => String(v.name));
-      return names.length ? `hostPath volumes (volume${names.length === 1 ? '' : 's'} ${quoteList(names)})` : undefined;
-    },
-  },
-  {
-    id: 'hostPorts',
-    level: 'baseline',
-    run: (_m, spec) => {
-      const parts: string[] = [];
-      for (const c of allContainers(spec)) {
-        const ports = (c.ports ?? []).map((p) => p.hostPort ?? 0).filter((p) => p !== 0);
-        if (ports.length) parts.push(`container ${JSON.stringify(c.name ?? '')} uses hostPort${ports.length === 1 ? '' : 's'} ${ports.join(', ')}`);
-      }
-      return parts.length ? `hostPort (${parts.join('; ')})` : undefined;
-    },
-  },
-  {
-    id: 'privileged',
-    level: 'baseline',
-    run: (_m, spec) => {
-      const names = offending(spec, (c) => sc(c).privileged === true);
-      return names.length ? `privileged (${containersText(names)} must not set securityContext.privileged=true)` : undefined;
-    },
-  },
-  {
-    id: 'procMount',
-    level: 'baseline',
-    run: (_m, spec) => {
-      const names = offending(spec, (c) => sc(c).procMount !== undefined && sc(c).procMount !== 'Default');
-      return names.length ? `procMount (${containersText(names)} must not set securityContext.procMount to "Unmasked")` : undefined;
-    },
-  },
-  {
-    id: 'restrictedVolumes',
-    level: 'restricted',
-    run: (_m, spec) => {
-      const parts: string[] = [];
-      for (const v of spec.volumes ?? []) {
-        const kind = Object.keys(v).find((k) => k !== 'name');
-        if (kind && !RESTRICTED_VOLUMES.includes(kind)) parts.push(`volume ${JSON.stringify(String(v.name))} uses restricted volume type ${JSON.stringify(kind)}`);
-      }
-      return parts.length ? `restricted volume types (${parts.join(', ')})` : undefined;
-    },
-  },
-  {
-    id: 'runAsNonRoot',
-    level: 'restricted',
-    run: (_m, spec) => {
-      const pod = spec.securityContext?.runAsNonRoot;
-      if (pod === false) return 'runAsNonRoot != true (pod must not set securityContext.runAsNonRoot=false)';
-      const names = offending(spec, (c) => sc(c).runAsNonRoot === false || (pod !== true && sc(c).runAsNonRoot !== true));
-      return names.length ? `runAsNonRoot != true (pod or ${containersText(names)} must set securityContext.runAsNonRoot=true)` : undefined;
-    },
-  },
-  {
-    id: 'runAsUser',
-    level: 'restricted',
-    run: (_m, spec) => {
-      if (spec.securityContext?.runAsUser === 0) return 'runAsUser=0 (pod must not set runAsUser=0)';
-      const names = offending(spec, (c) => sc(c).runAsUser === 0);
-      return names.length ? `runAsUser=0 (${containersText(names)} must not set runAsUser=0)` : undefined;
-    },
-  },
-  {
-    id: 'seLinuxOptions',
-    level: 'baseline',
-    run: (_m, spec) => {
-      const bad = (o: Record<string, string> | undefined) => !!o && (!SELINUX_TYPES.includes(o.type ?? '') || !!o.user || !!o.role);
-      const pod = bad(spec.securityContext?.seLinuxOptions as Record<string, string> | undefined);
-      const names = offending(spec, (c) => bad(sc(c).seLinuxOptions));
-      if (!pod && !names.length) return undefined;
-      return `seLinuxOptions (${[pod ? 'pod' : '', names.length ? containersText(names) : ''].filter(Boolean).join(' and ')} set forbidden securityContext.seLinuxOptions)`;
-    },
-  },
-  {
-    id: 'seccompProfile_baseline',
-    level: 'baseline',
-    run: (_m, spec) => {
-      const pod = (spec.securityContext as { seccompProfile?: { type?: string } } | undefined)?.seccompProfile?.type === 'Unconfined';
-      const names = offending(spec, (c) => sc(c).seccompProfile?.type === 'Unconfined');
-      if (pod) return 'seccompProfile (pod must not set securityContext.seccompProfile.type to "Unconfined")';
-      return names.length ? `seccompProfile (${containersText(names)} must not set securityContext.seccompProfile.type to "Unconfined")` : undefined;
-    },
-  },
-  {
-    id: 'seccompProfile_restricted',
-    level: 'restricted',
-    run: (_m, spec) => {
-      const ok = (t: string | undefined) => t === 'RuntimeDefault' || t === 'Localhost';
-      const podType = (spec.securityContext as { seccompProfile?: { type?: string } } | undefined)?.seccompProfile?.type;
-      if (podType !== undefined && !ok(podType)) return `seccompProfile (pod must not set securityContext.seccompProfile.type to ${JSON.stringify(podType)})`;
-      const names = offending(spec, (c) => {
-        const t = sc(c).seccompProfile?.type;
-        return t !== undefined ? !ok(t) : !ok(podType);
-      });
-      return names.length ? `seccompProfile (pod or ${containersText(names)} must set securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost")` : undefined;
-    },
-  },
-  {
-    id: 'sysctls',
-    level: 'baseline',
-    run: (_m, spec) => {
-      const names = (((spec.securityContext as { sysctls?: { name: string }[] } | undefined)?.sysctls) ?? []).map((s) => s.name).filter((n) => !SAFE_SYSCTLS.includes(n));
-      return names.length ? `forbidden sysctls (${names.join(', ')})` : undefined;
-    },
-  },
-];
-
-/** The violations of a pod spec at a level (none at privileged). */
-export function podSecurityViolations(level: Level, meta: Record<string, unknown>, spec: Spec): string[] {
-  if (level === 'privileged') return [];
-  // The baseline checks first, then the restricted ones (each group by ID); at restricted, the
-  // restricted capabilities and seccomp checks replace their baseline versions.
-  const checks = [...CHECKS.filter((c) => c.level === 'baseline'), ...(level === 'restricted' ? CHECKS.filter((c) => c.level === 'restricted') : [])].filter(
-    (c) => !(level === 'restricted' && OVERRIDDEN_AT_RESTRICTED.includes(c.id)),
-  );
-  return checks.map((c) => c.run(meta, spec)).filter((v): v is string => v !== undefined);
+export interface Policy {
+  enforce: LevelVersion;
+  audit: LevelVersion;
+  warn: LevelVersion;
 }
 
-const OVERRIDDEN_AT_RESTRICTED = ['capabilities_baseline', 'seccompProfile_baseline'];
-
-function levelOf(labels: Record<string, string>, mode: 'enforce' | 'warn' | 'audit'): Level {
-  const v = labels[`pod-security.kubernetes.io/${mode}`];
-  return (LEVELS as string[]).includes(v ?? '') ? (v as Level) : 'privileged';
+export interface PodSecurityOptions {
+  /** The policy of a namespace without labels (kube-apiserver's default: privileged:latest). */
+  defaults?: Policy;
+  exemptNamespaces?: readonly string[];
+  exemptUsers?: readonly string[];
+  exemptRuntimeClasses?: readonly string[];
 }
 
-function versionOf(labels: Record<string, string>, mode: string): string {
-  return labels[`pod-security.kubernetes.io/${mode}-version`] || 'latest';
+const PRIVILEGED: LevelVersion = { level: 'privileged', version: 'latest' };
+const LEVELS: ReadonlySet<string> = new Set(['privileged', 'baseline', 'restricted']);
+
+export function policyString(lv: LevelVersion): string {
+  return `${lv.level}:${lv.version}`;
 }
 
-/** Where a workload keeps its pod template. */
-function templateOf(a: AdmissionAttributes): { metadata?: Record<string, unknown>; spec?: Spec } | undefined {
-  const o = a.object as Record<string, unknown> | undefined;
-  const spec = o?.spec as Record<string, unknown> | undefined;
-  if (a.group === 'apps' && ['deployments', 'statefulsets', 'daemonsets', 'replicasets'].includes(a.resource)) return spec?.template as never;
-  if (a.group === 'batch' && a.resource === 'jobs') return spec?.template as never;
-  if (a.group === 'batch' && a.resource === 'cronjobs') return ((spec?.jobTemplate as Record<string, unknown> | undefined)?.spec as Record<string, unknown> | undefined)?.template as never;
-  if (a.group === '' && a.resource === 'replicationcontrollers') return spec?.template as never;
-  if (a.group === '' && a.resource === 'podtemplates') return o?.template as never;
-  return undefined;
+/** api.PolicyToEvaluate: an invalid level fails closed (restricted), an invalid version is latest. */
+export function policyFromLabels(labels: Record<string, string> | undefined, defaults: Policy): Policy {
+  const policy: Policy = { enforce: { ...defaults.enforce }, audit: { ...defaults.audit }, warn: { ...defaults.warn } };
+  for (const mode of ['enforce', 'audit', 'warn'] as const) {
+    const level = labels?.[LABEL_PREFIX + mode];
+    const version = labels?.[`${LABEL_PREFIX}${mode}-version`];
+    let levelValid = false;
+    if (level !== undefined) {
+      levelValid = LEVELS.has(level);
+      policy[mode].level = levelValid ? (level as Level) : 'restricted';
+    }
+    if (version !== undefined) {
+      const m = /^v1\.(0|[1-9][0-9]*)$/.exec(version);
+      policy[mode].version = version === 'latest' || !m ? 'latest' : `v1.${m[1]}`;
+    } else if (levelValid) {
+      policy[mode].version = 'latest';
+    }
+  }
+  return policy;
 }
 
-export function podSecurity(access: ClusterAccess): AdmissionPlugin {
+/** Where each workload kind keeps its pod template (kube's DefaultPodSpecExtractor). */
+const TEMPLATE_PATHS: Record<string, string[]> = {
+  '/podtemplates': ['template'],
+  '/replicationcontrollers': ['spec', 'template'],
+  'apps/replicasets': ['spec', 'template'],
+  'apps/deployments': ['spec', 'template'],
+  'apps/statefulsets': ['spec', 'template'],
+  'apps/daemonsets': ['spec', 'template'],
+  'batch/jobs': ['spec', 'template'],
+  'batch/cronjobs': ['spec', 'jobTemplate', 'spec', 'template'],
+};
+
+const IGNORED_POD_SUBRESOURCES = new Set(['exec', 'attach', 'binding', 'eviction', 'log', 'portforward', 'proxy', 'status']);
+
+function at(o: unknown, path: readonly string[]): JSONObject | undefined {
+  let cur: unknown = o;
+  for (const p of path) cur = objectOrUndefined(cur)?.[p];
+  return objectOrUndefined(cur);
+}
+
+/** Only image changes (or added containers) can change a pod's verdict (isSignificantPodUpdate). */
+function significantPodUpdate(pod: KubeObject, old: KubeObject | undefined): boolean {
+  if (!old) return true;
+  const spec = objectOrUndefined(pod['spec']);
+  const oldSpec = objectOrUndefined(old['spec']);
+  for (const list of CONTAINER_LISTS) {
+    const now = objectsOf(spec?.[list]);
+    const before = objectsOf(oldSpec?.[list]);
+    if (list !== 'ephemeralContainers' && now.length !== before.length) return true;
+    for (const c of now) {
+      const prev = before.find((b) => b['name'] === c['name']);
+      if (!prev || prev['image'] !== c['image']) return true;
+    }
+  }
+  return false;
+}
+
+export function createPodSecurity(access: ClusterAccess, options: PodSecurityOptions = {}): AdmissionPlugin {
+  const defaults = options.defaults ?? { enforce: PRIVILEGED, audit: PRIVILEGED, warn: PRIVILEGED };
+  const exemptNamespaces = new Set(options.exemptNamespaces ?? []);
+  const exemptUsers = new Set(options.exemptUsers ?? []);
+  const exemptRuntimeClasses = new Set(options.exemptRuntimeClasses ?? []);
+
+  function exempt(a: AdmissionAttributes): boolean {
+    return exemptNamespaces.has(a.namespace) || exemptUsers.has(a.user?.username ?? '\u0000');
+  }
+
+  async function policyFor(namespace: string): Promise<Policy> {
+    const ns = await access.get(RESOURCES.namespaces, '', namespace);
+    return policyFromLabels(ns?.metadata?.labels, defaults);
+  }
+
+  /** EvaluatePod: enforce (pods only), then audit, then warn unless already rejected. */
+  function evaluate(a: AdmissionAttributes, policy: Policy, meta: unknown, spec: JSONObject, enforce: boolean, context: PluginContext): void {
+    if (exemptRuntimeClasses.has(stringOf(spec['runtimeClassName']))) return;
+    const audit = (context as AuditingPluginContext).addAuditAnnotation?.bind(context);
+    if (enforce) {
+      audit?.(ENFORCED_POLICY_ANNOTATION, policyString(policy.enforce));
+      const failed = evaluatePod(policy.enforce.level, meta, spec);
+      if (failed.length > 0) {
+        throw admissionForbidden(
+          { ...a, name: a.name || stringOf(a.object?.metadata?.name) },
+          `violates PodSecurity "${policyString(policy.enforce)}": ${forbiddenDetail(failed)}`,
+        );
+      }
+    }
+    const auditFailed = evaluatePod(policy.audit.level, meta, spec);
+    if (auditFailed.length > 0) {
+      audit?.(AUDIT_VIOLATIONS_ANNOTATION, `would violate PodSecurity "${policyString(policy.audit)}": ${forbiddenDetail(auditFailed)}`);
+    }
+    const warnFailed = evaluatePod(policy.warn.level, meta, spec);
+    if (warnFailed.length > 0) {
+      context.warn(`would violate PodSecurity "${policyString(policy.warn)}": ${forbiddenDetail(warnFailed)}`);
+    }
+  }
+
   return {
-    name: 'PodSecurity',
-    handles: (a) => (a.operation === 'CREATE' || a.operation === 'UPDATE') && a.subresource === '' && a.namespace !== '' && a.object !== undefined,
+    name: POD_SECURITY,
+    handles: (a) =>
+      (a.operation === 'CREATE' || a.operation === 'UPDATE') &&
+      a.namespace !== '' &&
+      (a.group === '' && a.resource === 'pods' ? !IGNORED_POD_SUBRESOURCES.has(a.subresource) : a.subresource === '' && `${a.group}/${a.resource}` in TEMPLATE_PATHS),
     async validate(a, context) {
-      const isPod = a.group === '' && a.resource === 'pods';
-      const template = isPod ? undefined : templateOf(a);
-      if (!isPod && !template) return;
-      // updates that leave the pod spec alone are not re-evaluated
-      if (a.operation === 'UPDATE' && JSON.stringify((a.object as { spec?: unknown }).spec) === JSON.stringify((a.oldObject as { spec?: unknown } | undefined)?.spec)) return;
-      const ns = await access.get('/namespaces', '', a.namespace);
-      const labels = ns?.metadata?.labels ?? {};
-      const meta = (isPod ? a.object!.metadata : template?.metadata) as Record<string, unknown> | undefined;
-      const spec = ((isPod ? (a.object as { spec?: Spec }).spec : template?.spec) ?? {}) as Spec;
-      if (isPod) {
-        const enforce = levelOf(labels, 'enforce');
-        const violations = podSecurityViolations(enforce, meta ?? {}, spec);
-        if (violations.length) {
-          throw newForbidden({ group: '', resource: 'pods' }, a.name || a.object?.metadata?.name || '', `violates PodSecurity "${enforce}:${versionOf(labels, 'enforce')}": ${violations.join(', ')}`);
-        }
+      const object = a.object;
+      if (!object || exempt(a)) return;
+      const policy = await policyFor(a.namespace);
+      if (a.group === '' && a.resource === 'pods') {
+        if (policy.enforce.level === 'privileged' && policy.audit.level === 'privileged' && policy.warn.level === 'privileged') return;
+        if (a.operation === 'UPDATE' && !significantPodUpdate(object, a.oldObject)) return;
+        const spec = objectOrUndefined(object['spec']);
+        if (spec) evaluate(a, policy, object.metadata, spec, true, context);
+        return;
       }
-      const warn = levelOf(labels, 'warn');
-      const warnings = podSecurityViolations(warn, meta ?? {}, spec);
-      // a workload is also warned about the namespace's enforce level
-      const enforce = levelOf(labels, 'enforce');
-      const enforceWarnings = isPod ? [] : podSecurityViolations(enforce, meta ?? {}, spec);
-      if (!isPod && enforceWarnings.length && LEVELS.indexOf(enforce) >= LEVELS.indexOf(warn)) {
-        context.warn(`would violate PodSecurity "${enforce}:${versionOf(labels, 'enforce')}": ${enforceWarnings.join(', ')}`);
-      } else if (warnings.length) {
-        context.warn(`would violate PodSecurity "${warn}:${versionOf(labels, 'warn')}": ${warnings.join(', ')}`);
-      }
+      if (policy.audit.level === 'privileged' && policy.warn.level === 'privileged') return;
+      const template = at(object, TEMPLATE_PATHS[`${a.group}/${a.resource}`]!);
+      const spec = objectOrUndefined(template?.['spec']);
+      if (spec) evaluate(a, policy, template?.['metadata'], spec, false, context);
     },
   };
 }
-
-export type { KubeObject };

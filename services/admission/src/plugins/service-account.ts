@@ -42,14 +42,14 @@ export function serviceAccount(access: ClusterAccess): AdmissionPlugin {
       if (!spec.serviceAccountName) spec.serviceAccountName = spec.serviceAccount || 'default';
       const name = spec.serviceAccountName;
       // A namespace created a moment ago may not have its `default` account yet: kube's plugin
-      // retries the live read ten times, 100–200 ms apart.
+      // retries the live read ten times, 100–200 ms apart (other accounts once).
       let sa = await access.get('/serviceaccounts', a.namespace, name);
-      for (let i = 0; !sa && i < SA_LOOKUP_RETRIES; i++) {
+      for (let i = 0; !sa && i < (name === 'default' ? SA_LOOKUP_RETRIES : 1); i++) {
         if (i > 0) await new Promise((r) => setTimeout(r, 100 + Math.floor(Math.random() * 100)));
         sa = await access.get('/serviceaccounts', a.namespace, name, { fresh: true });
       }
       if (!sa) {
-        throw newForbidden({ group: '', resource: 'pods' }, a.name || a.object?.metadata?.name || '', `error looking up service account ${a.namespace}/${name}: serviceaccount ${JSON.stringify(name)} not found`);
+        throw newForbidden({ group: '', resource: 'pods' }, a.name || a.object?.metadata?.name || '', `service account ${a.namespace}/${name} was not found, retry after the service account is created`);
       }
       const account = sa as { automountServiceAccountToken?: boolean; imagePullSecrets?: { name: string }[] };
       if (!spec.imagePullSecrets?.length && account.imagePullSecrets?.length) spec.imagePullSecrets = account.imagePullSecrets.map((s) => ({ name: s.name }));

@@ -1,10 +1,12 @@
 // `npm run bench` / `kapi bench`: creates and reads 1 KiB ConfigMaps through the gateway with
 // `concurrency` clients against `kapi cluster` (etcd, separate processes) and `kapi up` (SQLite,
-// one process), and in the same run raw etcd puts and gets with the etcd3 client at the same
-// concurrency as the baseline. Every phase is bounded in time and operations.
+// one process), admission rows (Pod creates with no webhooks, with two webhooks, with five
+// ValidatingAdmissionPolicies, and with two admission replicas), and in the same run raw etcd
+// puts and gets with the etcd3 client at the same concurrency as the baseline. Every phase is
+// bounded in time and operations.
 
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -15,6 +17,7 @@ import { startCluster } from '../cluster.js';
 import { KubeClient } from './kube-client.js';
 import { type LoadResult, runLoad } from './load.js';
 import { type FanoutResult, formatFanout, kapiFanout, natsFanout } from './fanout.js';
+import { admissionRows, podCreates } from './admission.js';
 
 export interface BenchOptions {
   durationMs: number;
@@ -85,8 +88,8 @@ async function kapiLoad(kubeconfig: string, opts: BenchOptions, maxOps: number):
 }
 
 /** `kapi up` in its own process, so the load generator does not share its event loop. */
-async function startUpProcess(dataDir: string, port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [MAIN, 'up', '--data-dir', dataDir, '--secure-port', String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
+async function startUpProcess(dataDir: string, port: number, extraArgs: string[] = []): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [MAIN, 'up', '--data-dir', dataDir, '--secure-port', String(port), ...extraArgs], { stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('kapi up did not start in 60 s')), 60_000);
     createInterface({ input: child.stdout! }).on('line', (line) => {
@@ -173,9 +176,21 @@ export async function runBench(opts: BenchOptions): Promise<void> {
     log('kapi up (all-in-one, SQLite)');
     const up = await startUpProcess(upDir, await freePort());
     try {
-      const result = await kapiLoad(join(upDir, 'admin.kubeconfig'), opts, maxOps);
+      const kubeconfig = join(upDir, 'admin.kubeconfig');
+      const result = await kapiLoad(kubeconfig, opts, maxOps);
       rows.push({ target: 'kapi up (sqlite)', op: 'create ConfigMap', result: result.create, baseline: raw.put });
       rows.push({ target: 'kapi up (sqlite)', op: 'get ConfigMap', result: result.get, baseline: raw.get });
+      log('kapi up: admission rows (Pod creates)');
+      const client = new KubeClient(kubeconfig, opts.concurrency);
+      try {
+        const tls = { cert: await readFile(join(upDir, 'pki', 'apiserver.crt'), 'utf8'), key: await readFile(join(upDir, 'pki', 'apiserver.key'), 'utf8'), ca: await readFile(join(upDir, 'pki', 'ca.crt'), 'utf8') };
+        const admission = await admissionRows(client, tls, { concurrency: opts.concurrency, durationMs: opts.durationMs, maxOps });
+        rows.push({ target: 'kapi up, 1 admission replica', op: 'create Pod, no webhooks', result: admission.plain, baseline: raw.put });
+        rows.push({ target: 'kapi up, 1 admission replica', op: 'create Pod, 1+1 webhooks', result: admission.webhooks, baseline: raw.put });
+        rows.push({ target: 'kapi up, 1 admission replica', op: 'create Pod, 5 policies', result: admission.policies, baseline: raw.put });
+      } finally {
+        client.close();
+      }
     } finally {
       await stopProcess(up);
     }
@@ -183,6 +198,24 @@ export async function runBench(opts: BenchOptions): Promise<void> {
     errors.push(`kapi up: ${(err as Error).message}`);
   } finally {
     await rm(upDir, { recursive: true, force: true });
+  }
+
+  const twoDir = await mkdtemp(join(tmpdir(), 'kapi-bench-up2-'));
+  try {
+    log('kapi up with 2 admission replicas: Pod creates');
+    const up = await startUpProcess(twoDir, await freePort(), ['--admission-replicas', '2']);
+    const client = new KubeClient(join(twoDir, 'admin.kubeconfig'), opts.concurrency);
+    try {
+      const result = await podCreates(client, 'two', { concurrency: opts.concurrency, durationMs: opts.durationMs, maxOps });
+      rows.push({ target: 'kapi up, 2 admission replicas', op: 'create Pod, no webhooks', result, baseline: raw.put });
+    } finally {
+      client.close();
+      await stopProcess(up);
+    }
+  } catch (err) {
+    errors.push(`kapi up (2 admission replicas): ${(err as Error).message}`);
+  } finally {
+    await rm(twoDir, { recursive: true, force: true });
   }
 
   process.stdout.write(`\nkapi bench: ${opts.concurrency} clients in flight, ${opts.durationMs / 1000} s per row, at most ${maxOps} ops per row\n\n`);
