@@ -38,6 +38,13 @@ export interface AuthFlags {
   authorizationWebhookCacheUnauthorizedTtl?: number;
   strictTransportSecurityDirectives?: string[];
   corsAllowedOrigins?: string[];
+  auditPolicyFile?: string;
+  auditLogPath?: string;
+  auditLogMaxsize?: number;
+  auditLogMaxbackup?: number;
+  auditLogMaxage?: number;
+  auditWebhookConfigFile?: string;
+  auditWebhookBatchMaxWait?: number;
 }
 
 /** What `kapi up` and `kapi cluster` authorize with when --authorization-mode is not given:
@@ -63,6 +70,11 @@ function seconds(value: string): number {
   const m = /^(\d+)(s|m|h)?$/.exec(value);
   if (!m) throw new InvalidArgumentError('must be a duration like 24h or 3600s');
   return Number(m[1]) * { s: 1, m: 60, h: 3600 }[(m[2] ?? 's') as 's' | 'm' | 'h'];
+}
+
+function count(value: string): number {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('must be a whole number');
+  return Number(value);
 }
 
 function webhookVersion(value: string): 'v1' | 'v1beta1' {
@@ -107,7 +119,14 @@ export function addAuthFlags(cmd: Command): Command {
     .option('--authorization-webhook-cache-authorized-ttl <duration>', 'how long allowed answers are cached (default 5m)', seconds)
     .option('--authorization-webhook-cache-unauthorized-ttl <duration>', 'how long other answers are cached (default 30s)', seconds)
     .option('--strict-transport-security-directives <list>', 'HSTS directives, e.g. max-age=31536000,includeSubDomains,preload', commaList)
-    .option('--cors-allowed-origins <list>', 'regular expressions of allowed CORS origins, comma-separated', commaList);
+    .option('--cors-allowed-origins <list>', 'regular expressions of allowed CORS origins, comma-separated', commaList)
+    .option('--audit-policy-file <file>', 'audit.k8s.io/v1 Policy: which requests are audited at which level')
+    .option('--audit-log-path <file>', 'audit log (JSON lines); "-" for standard output')
+    .option('--audit-log-maxsize <MB>', 'audit log size before rotation (0: never)', count)
+    .option('--audit-log-maxbackup <n>', 'rotated audit logs kept (0: all)', count)
+    .option('--audit-log-maxage <days>', 'days rotated audit logs are kept (0: forever)', count)
+    .option('--audit-webhook-config-file <file>', 'kubeconfig of the audit webhook (batched EventLists)')
+    .option('--audit-webhook-batch-max-wait <duration>', 'longest a batch waits before it is sent (default 30s)', seconds);
 }
 
 export function authFlagsFrom(o: Record<string, unknown>): AuthFlags {
@@ -139,6 +158,13 @@ export function authFlagsFrom(o: Record<string, unknown>): AuthFlags {
     authorizationWebhookCacheUnauthorizedTtl: o.authorizationWebhookCacheUnauthorizedTtl as number | undefined,
     strictTransportSecurityDirectives: o.strictTransportSecurityDirectives as string[] | undefined,
     corsAllowedOrigins: o.corsAllowedOrigins as string[] | undefined,
+    auditPolicyFile: o.auditPolicyFile as string | undefined,
+    auditLogPath: o.auditLogPath as string | undefined,
+    auditLogMaxsize: o.auditLogMaxsize as number | undefined,
+    auditLogMaxbackup: o.auditLogMaxbackup as number | undefined,
+    auditLogMaxage: o.auditLogMaxage as number | undefined,
+    auditWebhookConfigFile: o.auditWebhookConfigFile as string | undefined,
+    auditWebhookBatchMaxWait: o.auditWebhookBatchMaxWait as number | undefined,
   };
 }
 
@@ -169,17 +195,29 @@ export function gatewayAuthentication(f: AuthFlags): AuthenticationOptions {
   };
 }
 
-/** The gateway's authorization options (modes, and the webhook's when mode Webhook is used) and
- * its HSTS and CORS settings. */
+/** The gateway's authorization options (modes, and the webhook's when mode Webhook is used), its
+ * HSTS and CORS settings, and its audit pipeline. */
 export function gatewayAuthorization(f: AuthFlags): {
   strictTransportSecurityDirectives?: string[];
   corsAllowedOrigins?: string[];
+  audit?: { policyFile: string; logPath?: string; logMaxSizeMB?: number; logMaxBackups?: number; logMaxAgeDays?: number; webhookConfigFile?: string; webhookBatchMaxWaitMs?: number };
   authorizationModes?: string[];
   authorizationWebhook?: { configFile: string; version?: 'v1' | 'v1beta1'; authorizedTtlMs?: number; unauthorizedTtlMs?: number } } {
   const ms = (s: number | undefined) => (s === undefined ? undefined : s * 1000);
   return {
     strictTransportSecurityDirectives: f.strictTransportSecurityDirectives,
     corsAllowedOrigins: f.corsAllowedOrigins,
+    audit: f.auditPolicyFile
+      ? {
+          policyFile: f.auditPolicyFile,
+          logPath: f.auditLogPath,
+          logMaxSizeMB: f.auditLogMaxsize,
+          logMaxBackups: f.auditLogMaxbackup,
+          logMaxAgeDays: f.auditLogMaxage,
+          webhookConfigFile: f.auditWebhookConfigFile,
+          webhookBatchMaxWaitMs: ms(f.auditWebhookBatchMaxWait),
+        }
+      : undefined,
     authorizationModes: f.authorizationMode,
     authorizationWebhook: f.authorizationWebhookConfigFile
       ? {
@@ -238,6 +276,13 @@ export function authFlagArgs(f: AuthFlags): string[] {
   if (f.authorizationWebhookCacheUnauthorizedTtl !== undefined) args.push('--authorization-webhook-cache-unauthorized-ttl', `${f.authorizationWebhookCacheUnauthorizedTtl}s`);
   if (f.strictTransportSecurityDirectives?.length) args.push('--strict-transport-security-directives', f.strictTransportSecurityDirectives.join(','));
   if (f.corsAllowedOrigins?.length) args.push('--cors-allowed-origins', f.corsAllowedOrigins.join(','));
+  if (f.auditPolicyFile) args.push('--audit-policy-file', f.auditPolicyFile);
+  if (f.auditLogPath) args.push('--audit-log-path', f.auditLogPath);
+  if (f.auditLogMaxsize !== undefined) args.push('--audit-log-maxsize', String(f.auditLogMaxsize));
+  if (f.auditLogMaxbackup !== undefined) args.push('--audit-log-maxbackup', String(f.auditLogMaxbackup));
+  if (f.auditLogMaxage !== undefined) args.push('--audit-log-maxage', String(f.auditLogMaxage));
+  if (f.auditWebhookConfigFile) args.push('--audit-webhook-config-file', f.auditWebhookConfigFile);
+  if (f.auditWebhookBatchMaxWait !== undefined) args.push('--audit-webhook-batch-max-wait', `${f.auditWebhookBatchMaxWait}s`);
   return args;
 }
 

@@ -81,6 +81,13 @@ export class RequestContext {
   /** When the request impersonates someone (Impersonate-* headers): the user who authenticated;
    * `user` is then the impersonated one. Audit records both (kube's user / impersonatedUser). */
   authenticatedUser: UserInfo | undefined;
+  /** Annotations for this request's audit events (authorization's decision and reason, ...). */
+  readonly auditAnnotations: Record<string, string> = {};
+  /** The request body as read by the handler (audit's requestObject). */
+  requestBody: Buffer | undefined;
+  /** The status code answered (set by send/stream), and the body of a non-streamed answer. */
+  responseCode: number | undefined;
+  responseBody: Buffer | string | undefined;
   /** Epoch milliseconds after which the request is abandoned; undefined for long-running ones. */
   deadline: number | undefined;
   private readonly sink: ResponseSink;
@@ -125,6 +132,8 @@ export class RequestContext {
   send(code: number, body: Buffer | string, extra: Record<string, string> = {}): boolean {
     if (this.sink.sent) return false;
     for (const [k, v] of Object.entries(extra)) this.responseHeaders.set(k, v);
+    this.responseCode = code;
+    this.responseBody = body;
     return this.sink.send(code, this.responseHeaders.toRecord(), body);
   }
 
@@ -134,6 +143,7 @@ export class RequestContext {
     if (this.sink.sent || !this.sink.stream) return undefined;
     for (const [k, v] of Object.entries(extra)) this.responseHeaders.set(k, v);
     const res = this.sink.stream(code, this.responseHeaders.toRecord());
+    this.responseCode = code;
     const listeners = this.streamListeners;
     this.streamListeners = undefined;
     if (listeners) for (const cb of listeners) cb();

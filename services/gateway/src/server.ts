@@ -25,6 +25,7 @@ import { impersonationFilter } from './filters/impersonation.js';
 import { cacheControlFilter } from './filters/cache-control.js';
 import { compileAllowedOrigins, corsFilter } from './filters/cors.js';
 import { hstsFilter } from './filters/hsts.js';
+import { startAudit } from './audit/start.js';
 import { deadlineFilter } from './filters/deadline.js';
 import { panicRecoveryFilter, PANIC_MESSAGE } from './filters/panic-recovery.js';
 import { requestInfoFilter } from './filters/request-info.js';
@@ -93,6 +94,10 @@ export interface GatewayOptions {
   http2?: boolean;
   /** --authorization-mode, parsed (auth/authorizer.ts parseAuthorizationModes); AlwaysAllow by default. */
   authorizationModes?: string[];
+  /** Audit: --audit-policy-file with the log backend (--audit-log-path, -maxsize, -maxbackup,
+   * -maxage) and/or the batching webhook backend (--audit-webhook-config-file). No policy file,
+   * no auditing (as kube). */
+  audit?: { policyFile: string; logPath?: string; logMaxSizeMB?: number; logMaxBackups?: number; logMaxAgeDays?: number; webhookConfigFile?: string; webhookBatchMaxWaitMs?: number };
   /** --strict-transport-security-directives: an HSTS header on every response when given. */
   strictTransportSecurityDirectives?: string[];
   /** --cors-allowed-origins: regular expressions of the origins CORS requests may come from. */
@@ -227,6 +232,8 @@ export function defaultFilterChain(deps: {
   authorizer?: Authorizer;
   hstsDirectives?: string[];
   corsAllowedOrigins?: RegExp[];
+  /** The audit stage; absent without an audit policy. */
+  audit?: NamedFilter;
   /** The priority-and-fairness stage; absent when it is disabled. */
   priorityAndFairness?: NamedFilter;
 }): NamedFilter[] {
@@ -244,6 +251,7 @@ export function defaultFilterChain(deps: {
     timeoutFilter(deps.log),
     ...(deps.corsAllowedOrigins?.length ? [corsFilter(deps.corsAllowedOrigins)] : []),
     authenticationFilter(deps.log, authenticate, deps.authentication?.anonymous ?? true),
+    ...(deps.audit ? [deps.audit] : []),
     impersonationFilter(deps.authorizer ?? alwaysAllow),
     ...(deps.priorityAndFairness ? [deps.priorityAndFairness] : []),
     authorizationFilter(deps.authorizer ?? alwaysAllow),
@@ -317,8 +325,10 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
           }),
           { defaultWaitLimitMs: requestTimeoutMs / 4 },
         );
+  const audit = opts.audit ? await startAudit(opts.audit) : undefined;
   const chain = compose(
     defaultFilterChain({
+      audit: audit?.filter,
       log,
       requestTimeoutMs,
       route,
@@ -418,6 +428,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   } catch (err) {
     rbac?.close();
     liveFlowControl?.close();
+    await audit?.close();
     await app.close();
     await yaml.close();
     throw err;
@@ -441,6 +452,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
         } finally {
           clearTimeout(grace);
           await yaml.close();
+          await audit?.close();
         }
       })();
       return closing;

@@ -34,6 +34,8 @@ export function authorizationFilter(authorizer: Authorizer): NamedFilter {
       const attributes = requestAttributes(ctx);
       if (!attributes) return next();
       const result = await authorizer.authorize(attributes);
+      ctx.auditAnnotations['authorization.k8s.io/decision'] = result.decision === 'allow' ? 'allow' : 'forbid';
+      ctx.auditAnnotations['authorization.k8s.io/reason'] = result.reason;
       if (result.decision === 'allow') return next();
       if (result.decision === 'no-opinion' && result.error) {
         writeStatus(ctx, newInternalError(new Error(result.error)).status);

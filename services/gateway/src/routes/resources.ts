@@ -68,8 +68,10 @@ function scopeOf(route: ResourceRoute, deps: ResourceHandlerDeps): TransformScop
   return { yaml: deps.yaml, info: route.info, subresource: route.subresource, columns: deps.columns, now: deps.now };
 }
 
-function body(ctx: RequestContext, deps: ResourceHandlerDeps): Promise<Buffer> {
-  return readBody(ctx.raw, deps.maxRequestBodyBytes, ctx.abort.signal);
+async function body(ctx: RequestContext, deps: ResourceHandlerDeps): Promise<Buffer> {
+  const body = await readBody(ctx.raw, deps.maxRequestBodyBytes, ctx.abort.signal);
+  ctx.requestBody = body;
+  return body;
 }
 
 async function get(ctx: RequestContext, route: ResourceRoute, deps: ResourceHandlerDeps): Promise<void> {

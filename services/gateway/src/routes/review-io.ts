@@ -38,6 +38,7 @@ export async function readReview(ctx: RequestContext, route: ResourceRoute, deps
   );
   const serializer = negotiateInputSerializer(ctx.header('content-type'), serializers);
   const raw = await readBody(ctx.raw, deps.maxRequestBodyBytes, ctx.abort.signal);
+  ctx.requestBody = raw;
   decodeWriteOptions(ctx.query, 'create', ctx.header('user-agent'));
   const decoded = await decodeObjectBody(raw, serializer, expected, deps.catalogue, deps.yaml, ctx.abort.signal);
   const object = JSON.parse(decoded.json.toString('utf8')) as JSONRecord;

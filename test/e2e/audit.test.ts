@@ -1,0 +1,164 @@
+// Audit end to end against `kapi up`: a Policy file selects levels per request; the log backend
+// writes audit.k8s.io/v1 events as JSON lines with the expected levels, stages, objects and
+// users — an impersonated request records both users — and rotates by size.
+
+import assert from 'node:assert/strict';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { type RunningServer, startUp } from '@kapi/cli';
+import { httpsCall, type HttpsOptions } from '../support/https.js';
+import { tempDir } from '../support/tmp.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+type Event = {
+  kind: string;
+  apiVersion: string;
+  level: string;
+  auditID: string;
+  stage: string;
+  verb: string;
+  requestURI: string;
+  user: { username: string; groups?: string[] };
+  impersonatedUser?: { username: string };
+  objectRef?: { resource: string; namespace?: string; name?: string; apiVersion?: string };
+  responseStatus?: { code: number; reason?: string };
+  requestObject?: { metadata?: { name?: string } };
+  responseObject?: { metadata?: { name?: string } };
+  annotations?: Record<string, string>;
+  requestReceivedTimestamp: string;
+  stageTimestamp: string;
+};
+
+const POLICY = `apiVersion: audit.k8s.io/v1
+kind: Policy
+omitStages: [RequestReceived]
+rules:
+- level: None
+  nonResourceURLs: ["/healthz*", "/readyz*", "/livez*", "/version"]
+- level: RequestResponse
+  resources: [{group: "", resources: ["configmaps"]}]
+- level: Metadata
+  resources: [{group: "", resources: ["secrets"]}]
+- level: Request
+  verbs: ["create"]
+- level: Metadata
+`;
+
+describe('audit against kapi up', () => {
+  let dir: Awaited<ReturnType<typeof tempDir>>;
+  let server: RunningServer;
+  let base: string;
+  let ca: string;
+  let admin: { cert: string; key: string };
+  let logPath: string;
+  const call = (path: string, opts: Omit<HttpsOptions, 'ca'> = {}) => httpsCall(`${base}${path}`, { ca, ...admin, ...opts });
+  const events = async (): Promise<Event[]> => {
+    const text = await readFile(logPath, 'utf8').catch(() => '');
+    return text.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as Event);
+  };
+  /** The events of one request, once its ResponseComplete is written. */
+  const eventsOf = async (auditID: string): Promise<Event[]> => {
+    for (let i = 0; i < 50; i++) {
+      const found = (await events()).filter((e) => e.auditID === auditID);
+      if (found.some((e) => e.stage === 'ResponseComplete')) return found;
+      await sleep(50);
+    }
+    return (await events()).filter((e) => e.auditID === auditID);
+  };
+
+  before(async () => {
+    dir = await tempDir('e2e-audit');
+    const policyFile = join(dir.path, 'policy.yaml');
+    await writeFile(policyFile, POLICY);
+    logPath = join(dir.path, 'audit', 'audit.log');
+    server = await startUp({
+      dataDir: join(dir.path, 'data'),
+      securePort: 0,
+      bindAddress: '127.0.0.1',
+      admissionWorkers: 1,
+      quiet: true,
+      auth: { auditPolicyFile: policyFile, auditLogPath: logPath, auditLogMaxsize: 1, auditLogMaxbackup: 2 },
+    });
+    base = `https://127.0.0.1:${server.port}`;
+    ca = await readFile(join(server.dataDir, 'pki', 'ca.crt'), 'utf8');
+    admin = { cert: await readFile(join(server.dataDir, 'pki', 'admin.crt'), 'utf8'), key: await readFile(join(server.dataDir, 'pki', 'admin.key'), 'utf8') };
+  });
+
+  after(async () => {
+    await server?.stop();
+    await dir?.remove();
+  });
+
+  it('writes RequestResponse events with both objects for configmaps', async () => {
+    const res = await call('/api/v1/namespaces/default/configmaps', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'Audit-ID': 'create-cm-1' },
+      body: JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'audited' }, data: { a: 'b' } }),
+    });
+    assert.equal(res.status, 201, res.body);
+    assert.equal(res.headers['audit-id'], 'create-cm-1');
+    const evs = await eventsOf('create-cm-1');
+    assert.deepEqual(evs.map((e) => e.stage), ['ResponseComplete'], 'RequestReceived is omitted by the policy');
+    const ev = evs[0]!;
+    assert.equal(ev.kind, 'Event');
+    assert.equal(ev.apiVersion, 'audit.k8s.io/v1');
+    assert.equal(ev.level, 'RequestResponse');
+    assert.equal(ev.verb, 'create');
+    assert.equal(ev.requestURI, '/api/v1/namespaces/default/configmaps');
+    assert.equal(ev.user.username, 'kubernetes-admin');
+    assert.deepEqual(ev.objectRef, { resource: 'configmaps', namespace: 'default', apiVersion: 'v1' });
+    assert.equal(ev.responseStatus?.code, 201);
+    assert.equal(ev.requestObject?.metadata?.name, 'audited');
+    assert.equal(ev.responseObject?.metadata?.name, 'audited');
+    assert.equal(ev.annotations?.['authorization.k8s.io/decision'], 'allow');
+    assert.match(ev.stageTimestamp, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
+  });
+
+  it('keeps secrets at Metadata, creates at Request, health at None', async () => {
+    await call('/api/v1/namespaces/default/secrets/nope', { headers: { 'Audit-ID': 'get-secret-1' } });
+    const [secret] = await eventsOf('get-secret-1');
+    assert.equal(secret?.level, 'Metadata');
+    assert.equal(secret?.responseStatus?.code, 404);
+    assert.equal(secret?.responseStatus?.reason, 'NotFound');
+    assert.equal(secret?.requestObject, undefined);
+    const ns = await call('/api/v1/namespaces', { method: 'POST', headers: { 'Content-Type': 'application/json', 'Audit-ID': 'create-ns-1' }, body: JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'audited-ns' } }) });
+    assert.equal(ns.status, 201);
+    const [created] = await eventsOf('create-ns-1');
+    assert.equal(created?.level, 'Request');
+    assert.equal(created?.requestObject?.metadata?.name, 'audited-ns');
+    assert.equal(created?.responseObject, undefined);
+    await call('/healthz', { headers: { 'Audit-ID': 'health-1' } });
+    await call('/api/v1/namespaces', { headers: { 'Audit-ID': 'list-ns-1' } });
+    assert.equal((await eventsOf('list-ns-1'))[0]?.level, 'Metadata');
+    assert.deepEqual(await eventsOf('health-1'), []);
+  });
+
+  it('records the authenticated and the impersonated user', async () => {
+    const res = await call('/api/v1/namespaces/default/pods', { headers: { 'Impersonate-User': 'jane', 'Audit-ID': 'impersonated-1' } });
+    assert.equal(res.status, 403, 'jane has no bindings');
+    const [ev] = await eventsOf('impersonated-1');
+    assert.equal(ev?.user.username, 'kubernetes-admin');
+    assert.equal(ev?.impersonatedUser?.username, 'jane');
+    assert.equal(ev?.responseStatus?.code, 403);
+    assert.equal(ev?.annotations?.['authorization.k8s.io/decision'], 'forbid');
+  });
+
+  it('rotates the log by size, keeping the newest backups', async () => {
+    const big = 'x'.repeat(200 * 1024);
+    for (let i = 0; i < 12; i++) {
+      const res = await call('/api/v1/namespaces/default/configmaps', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `big-${i}` }, data: { big } }),
+      });
+      assert.equal(res.status, 201);
+    }
+    await sleep(500);
+    const files = (await readdir(join(dir.path, 'audit'))).sort();
+    const backups = files.filter((f) => /^audit-\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d\.\d{3}\.log$/.test(f));
+    assert.ok(files.includes('audit.log'), files.join(','));
+    assert.equal(backups.length, 2, files.join(','));
+  });
+});
