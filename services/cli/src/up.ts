@@ -4,6 +4,7 @@
 
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { availableParallelism } from 'node:os';
 import { startAdmission } from '@kapi/admission';
 import { InProcessBus } from '@kapi/bus';
 import { startControllers } from '@kapi/controllers';
@@ -67,8 +68,11 @@ export async function startUp(opts: UpOptions): Promise<RunningServer> {
     const bus = new InProcessBus();
     started.push({ name: 'bus', stop: () => bus.close() });
     const admissionPlugins = admissionPluginsOf(opts.admission ?? {});
-    for (let i = 0; i < Math.max(1, opts.admissionReplicas ?? 1); i++) {
-      const admission = await startAdmission({ bus, workers: opts.admissionWorkers, admissionPlugins, instance: `admission-${i}` });
+    const replicas = Math.max(1, opts.admissionReplicas ?? 1);
+    // Replicas in one process share its cores: without --admission-workers they split them.
+    const workers = opts.admissionWorkers ?? Math.max(1, Math.floor(availableParallelism() / replicas));
+    for (let i = 0; i < replicas; i++) {
+      const admission = await startAdmission({ bus, workers, admissionPlugins, instance: `admission-${i}` });
       started.push({ name: 'admission', stop: () => admission.close() });
     }
     const storage = await startStorage({

@@ -5,7 +5,7 @@
 // Failures come back as kube's texts: `failed calling webhook "<name>": failed to call webhook:
 // Post "<url>": <reason>`.
 
-import { request as httpsRequest } from 'node:https';
+import { Agent, request as httpsRequest } from 'node:https';
 import type { KubeObject } from '@kapi/apimachinery';
 
 export interface ClientConfig {
@@ -31,6 +31,28 @@ export interface WebhookResponse {
 export const MAX_WEBHOOK_RESPONSE_BYTES = 3 * 1024 * 1024;
 
 export class WebhookCallError extends Error {}
+
+/** Keep-alive connections per webhook endpoint and trust (kube's client reuses connections too);
+ * at most MAX_AGENTS endpoints are kept, the least recently used are closed. */
+const MAX_AGENTS = 64;
+const agents = new Map<string, Agent>();
+
+function agentFor(url: URL, ca: string | undefined, servername: string | undefined): Agent {
+  const key = `${url.host}\u0000${servername ?? ''}\u0000${ca ?? ''}`;
+  let agent = agents.get(key);
+  if (agent) {
+    agents.delete(key);
+  } else {
+    agent = new Agent({ keepAlive: true, maxSockets: 64, ...(ca ? { ca } : {}), ...(servername ? { servername } : {}) });
+    if (agents.size >= MAX_AGENTS) {
+      const [oldest, old] = agents.entries().next().value as [string, Agent];
+      agents.delete(oldest);
+      old.destroy();
+    }
+  }
+  agents.set(key, agent);
+  return agent;
+}
 
 /** Go net/http's text for the common connection failures, so messages read as kube's. */
 function goDialError(err: NodeJS.ErrnoException & { address?: string; port?: number }): string {
@@ -92,9 +114,7 @@ export async function callWebhook(opts: {
       {
         method: 'POST',
         headers: { 'Content-Type': 'application/json', Accept: 'application/json, */*', 'Content-Length': Buffer.byteLength(body) },
-        ...(ca ? { ca } : {}),
-        ...(servername ? { servername } : {}),
-        agent: false,
+        agent: agentFor(url, ca, servername),
       },
       (res) => {
         const chunks: Buffer[] = [];
