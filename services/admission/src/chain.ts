@@ -88,6 +88,8 @@ export interface AdmissionInput {
   user: UserInfo | undefined;
   /** The body bytes, for the message of an undecodable body that names no kind. */
   body?: Uint8Array;
+  /** Epoch milliseconds by which the review must be done (handed to plugins). */
+  deadline?: number;
 }
 
 export interface AdmissionOutcome {
@@ -198,7 +200,7 @@ export class AdmissionChain {
       user: input.user,
     };
     if (writes && kindInfo && this.typeDefaults?.(attributes)) changed = true;
-    const context: PluginContext = { warn: (message) => warnings.push(message) };
+    const context: PluginContext = { warn: (message) => warnings.push(message), ...(input.deadline !== undefined ? { deadline: input.deadline } : {}) };
 
     // 2. Mutating plugins.
     await this.prepare?.();

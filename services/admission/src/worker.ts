@@ -20,6 +20,9 @@ import { SchemaValidator } from './schema-validator.js';
 import { workerPlugins } from './worker-plugins.js';
 import { requestTarget } from './request-target.js';
 
+/** How long one review may take, a little under storage's 30 s wait for admission. */
+const REVIEW_BUDGET_MS = 28_000;
+
 /** What the pool hands every worker thread. */
 export interface AdmissionWorkerData {
   /**
@@ -114,6 +117,8 @@ export async function review(task: ReviewTask): Promise<ReviewResult> {
       object: hasObject ? parseJSON(task.object, 'object') : undefined,
       oldObject: hasOld ? (parseJSON(task.oldObject, 'oldObject') as KubeObject) : undefined,
       fieldValidation: task.fieldValidation ?? '',
+      // Storage waits 30 s for a review: webhook calls are cut so that the answer still arrives.
+      deadline: Date.now() + REVIEW_BUDGET_MS,
       ...(hasObject ? { body: task.object } : {}),
     });
     if (outcome.object === undefined) return { ok: true, object: new Uint8Array(), warnings: outcome.warnings };
