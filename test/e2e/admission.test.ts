@@ -5,15 +5,14 @@
 // PodSecurity restricted.
 
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { ensurePki, type RunningServer, startUp } from '@kapi/cli';
-import { httpsCall, type HttpsOptions } from '../support/https.js';
+import { ensurePki } from '@kapi/cli';
+import type { HttpsOptions } from '../support/https.js';
 import { Kubectl, findKubectl } from '../support/kubectl.js';
-import { tempDir } from '../support/tmp.js';
+import { startTestUp, type TestUp } from '../support/up.js';
 
 const binary = findKubectl();
 if (!binary) console.log('# skipping kubectl parts of the admission e2e: no kubectl on PATH');
@@ -23,17 +22,13 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 type Review = { request: { uid: string; name?: string; object: { metadata: { name?: string; labels?: Record<string, string> } } } };
 
 describe('admission against kapi up', () => {
-  let dir: Awaited<ReturnType<typeof tempDir>>;
-  let server: RunningServer;
-  let base: string;
-  let ca: string;
-  let admin: { cert: string; key: string };
+  let up: TestUp;
   let hook: Server;
   let hookURL: string;
   const hookCalls: string[] = [];
 
-  const call = (path: string, opts: Omit<HttpsOptions, 'ca'> = {}) => httpsCall(`${base}${path}`, { ca, ...admin, ...opts });
-  const post = (path: string, body: unknown) => call(path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  const call = (path: string, opts: Omit<HttpsOptions, 'ca'> = {}) => up.asAdmin(path, opts);
+  const post = (path: string, body: unknown) => up.post(path, body);
   const pod = (name: string, extra: Record<string, unknown> = {}) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { containers: [{ name: 'c', image: 'nginx' }] }, ...extra });
   const namespace = async (name: string, labels: Record<string, string> = {}) => {
     const res = await post('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels } });
@@ -46,43 +41,40 @@ describe('admission against kapi up', () => {
   };
 
   before(async () => {
-    dir = await tempDir('e2e-admission');
-    const pki = await ensurePki(join(dir.path, 'data'), '127.0.0.1');
-    // The webhook server: serves with kapi's serving certificate (valid for 127.0.0.1), trusted
-    // through the caBundle.
-    hook = createServer({ cert: pki.servingCert, key: pki.servingKey }, (req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        const review = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Review;
-        const path = (req.url ?? '').split('?')[0]!;
-        hookCalls.push(path);
-        const name = review.request.object?.metadata?.name ?? review.request.name ?? '';
-        let response: Record<string, unknown> = { uid: review.request.uid, allowed: true };
-        if (path === '/mutate') {
-          const ops = review.request.object.metadata.labels
-            ? [{ op: 'add', path: '/metadata/labels/mutated', value: 'true' }]
-            : [{ op: 'add', path: '/metadata/labels', value: { mutated: 'true' } }];
-          response = { ...response, patchType: 'JSONPatch', patch: Buffer.from(JSON.stringify(ops)).toString('base64'), warnings: ['mutated by the test webhook'] };
-        } else if (path === '/validate' && name.startsWith('forbidden')) {
-          response = { uid: review.request.uid, allowed: false, status: { code: 403, reason: 'Forbidden', message: 'pods named forbidden are not allowed' } };
-        }
-        res.setHeader('Content-Type', 'application/json');
-        res.end(JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response }));
+    up = await startTestUp('e2e-admission', async (dir) => {
+      const pki = await ensurePki(join(dir, 'data'), '127.0.0.1');
+      // The webhook server: serves with kapi's serving certificate (valid for 127.0.0.1), trusted
+      // through the caBundle.
+      hook = createServer({ cert: pki.servingCert, key: pki.servingKey }, (req, res) => {
+        const chunks: Buffer[] = [];
+        req.on('data', (c: Buffer) => chunks.push(c));
+        req.on('end', () => {
+          const review = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Review;
+          const path = (req.url ?? '').split('?')[0]!;
+          hookCalls.push(path);
+          const name = review.request.object?.metadata?.name ?? review.request.name ?? '';
+          let response: Record<string, unknown> = { uid: review.request.uid, allowed: true };
+          if (path === '/mutate') {
+            const ops = review.request.object.metadata.labels
+              ? [{ op: 'add', path: '/metadata/labels/mutated', value: 'true' }]
+              : [{ op: 'add', path: '/metadata/labels', value: { mutated: 'true' } }];
+            response = { ...response, patchType: 'JSONPatch', patch: Buffer.from(JSON.stringify(ops)).toString('base64'), warnings: ['mutated by the test webhook'] };
+          } else if (path === '/validate' && name.startsWith('forbidden')) {
+            response = { uid: review.request.uid, allowed: false, status: { code: 403, reason: 'Forbidden', message: 'pods named forbidden are not allowed' } };
+          }
+          res.setHeader('Content-Type', 'application/json');
+          res.end(JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response }));
+        });
       });
+      await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
+      hookURL = `https://127.0.0.1:${(hook.address() as AddressInfo).port}`;
+      return { admissionReplicas: 2 };
     });
-    await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
-    hookURL = `https://127.0.0.1:${(hook.address() as AddressInfo).port}`;
-    server = await startUp({ dataDir: join(dir.path, 'data'), securePort: 0, bindAddress: '127.0.0.1', admissionWorkers: 1, admissionReplicas: 2, quiet: true });
-    base = `https://127.0.0.1:${server.port}`;
-    ca = await readFile(join(server.dataDir, 'pki', 'ca.crt'), 'utf8');
-    admin = { cert: await readFile(join(server.dataDir, 'pki', 'admin.crt'), 'utf8'), key: await readFile(join(server.dataDir, 'pki', 'admin.key'), 'utf8') };
   });
 
   after(async () => {
-    await server?.stop();
+    await up?.stop();
     await new Promise<void>((r) => (hook ? hook.close(() => r()) : r()));
-    await dir?.remove();
   });
 
   const webhookConfig = (kind: 'Mutating' | 'Validating', name: string, url: string, failurePolicy: 'Fail' | 'Ignore', selector: Record<string, string>) => ({
@@ -92,7 +84,7 @@ describe('admission against kapi up', () => {
     webhooks: [
       {
         name: `${name}.example.com`,
-        clientConfig: { url, caBundle: Buffer.from(ca).toString('base64') },
+        clientConfig: { url, caBundle: Buffer.from(up.ca).toString('base64') },
         rules: [{ operations: ['CREATE'], apiGroups: [''], apiVersions: ['v1'], resources: ['pods'], scope: 'Namespaced' }],
         namespaceSelector: { matchLabels: selector },
         failurePolicy,
@@ -134,7 +126,7 @@ describe('admission against kapi up', () => {
     await namespace('nohooks');
     assert.equal((await post('/api/v1/namespaces/nohooks/pods', pod('forbidden'))).status, 201);
     if (binary) {
-      const kubectl = new Kubectl(binary, server.kubeconfigPath);
+      const kubectl = new Kubectl(binary, up.server.kubeconfigPath);
       const out = await kubectl.run(['run', 'forbidden', '-n', 'hooks', '--image=nginx']);
       assert.notEqual(out.code, 0);
       assert.match(out.stderr, /Error from server \(Forbidden\): admission webhook "deny.example.com" denied the request: pods named forbidden are not allowed/);

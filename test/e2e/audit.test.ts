@@ -6,9 +6,8 @@ import assert from 'node:assert/strict';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type RunningServer, startUp } from '@kapi/cli';
-import { httpsCall, type HttpsOptions } from '../support/https.js';
-import { tempDir } from '../support/tmp.js';
+import type { HttpsOptions } from '../support/https.js';
+import { startTestUp, type TestUp } from '../support/up.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -47,13 +46,9 @@ rules:
 `;
 
 describe('audit against kapi up', () => {
-  let dir: Awaited<ReturnType<typeof tempDir>>;
-  let server: RunningServer;
-  let base: string;
-  let ca: string;
-  let admin: { cert: string; key: string };
+  let up: TestUp;
   let logPath: string;
-  const call = (path: string, opts: Omit<HttpsOptions, 'ca'> = {}) => httpsCall(`${base}${path}`, { ca, ...admin, ...opts });
+  const call = (path: string, opts: Omit<HttpsOptions, 'ca'> = {}) => up.asAdmin(path, opts);
   const events = async (): Promise<Event[]> => {
     const text = await readFile(logPath, 'utf8').catch(() => '');
     return text.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as Event);
@@ -69,27 +64,15 @@ describe('audit against kapi up', () => {
   };
 
   before(async () => {
-    dir = await tempDir('e2e-audit');
-    const policyFile = join(dir.path, 'policy.yaml');
-    await writeFile(policyFile, POLICY);
-    logPath = join(dir.path, 'audit', 'audit.log');
-    server = await startUp({
-      dataDir: join(dir.path, 'data'),
-      securePort: 0,
-      bindAddress: '127.0.0.1',
-      admissionWorkers: 1,
-      quiet: true,
-      auth: { auditPolicyFile: policyFile, auditLogPath: logPath, auditLogMaxsize: 1, auditLogMaxbackup: 2 },
+    up = await startTestUp('e2e-audit', async (dir) => {
+      const auditPolicyFile = join(dir, 'policy.yaml');
+      await writeFile(auditPolicyFile, POLICY);
+      logPath = join(dir, 'audit', 'audit.log');
+      return { auth: { auditPolicyFile, auditLogPath: logPath, auditLogMaxsize: 1, auditLogMaxbackup: 2 } };
     });
-    base = `https://127.0.0.1:${server.port}`;
-    ca = await readFile(join(server.dataDir, 'pki', 'ca.crt'), 'utf8');
-    admin = { cert: await readFile(join(server.dataDir, 'pki', 'admin.crt'), 'utf8'), key: await readFile(join(server.dataDir, 'pki', 'admin.key'), 'utf8') };
   });
 
-  after(async () => {
-    await server?.stop();
-    await dir?.remove();
-  });
+  after(() => up?.stop());
 
   it('writes RequestResponse events with both objects for configmaps', async () => {
     const res = await call('/api/v1/namespaces/default/configmaps', {
@@ -156,7 +139,7 @@ describe('audit against kapi up', () => {
       assert.equal(res.status, 201);
     }
     await sleep(500);
-    const files = (await readdir(join(dir.path, 'audit'))).sort();
+    const files = (await readdir(join(up.dir, 'audit'))).sort();
     const backups = files.filter((f) => /^audit-\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d\.\d{3}\.log$/.test(f));
     assert.ok(files.includes('audit.log'), files.join(','));
     assert.equal(backups.length, 2, files.join(','));

@@ -5,13 +5,12 @@
 // reviews behind `kubectl auth can-i` (also --list and --as); impersonation needs `impersonate`.
 
 import assert from 'node:assert/strict';
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type RunningServer, startUp } from '@kapi/cli';
-import { httpsCall, type HttpsOptions } from '../support/https.js';
+import type { HttpsOptions } from '../support/https.js';
 import { Kubectl, findKubectl } from '../support/kubectl.js';
-import { tempDir } from '../support/tmp.js';
+import { startTestUp, type TestUp } from '../support/up.js';
 
 const binary = findKubectl();
 if (!binary) console.log('# skipping kubectl parts of the authorization e2e: no kubectl on PATH');
@@ -19,14 +18,10 @@ if (!binary) console.log('# skipping kubectl parts of the authorization e2e: no 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('authorization against kapi up', () => {
-  let dir: Awaited<ReturnType<typeof tempDir>>;
-  let server: RunningServer;
-  let base: string;
-  let ca: string;
-  let admin: { cert: string; key: string };
+  let up: TestUp;
 
-  const call = (path: string, opts: Omit<HttpsOptions, 'ca'> = {}) => httpsCall(`${base}${path}`, { ca, ...opts });
-  const asAdmin = (path: string, opts: Omit<HttpsOptions, 'ca'> = {}) => call(path, { ...admin, ...opts });
+  const call = (path: string, opts: Omit<HttpsOptions, 'ca'> = {}) => up.call(path, opts);
+  const asAdmin = (path: string, opts: Omit<HttpsOptions, 'ca'> = {}) => up.asAdmin(path, opts);
   const asJane = (path: string, opts: Omit<HttpsOptions, 'ca'> = {}) => call(path, { ...opts, headers: { Authorization: 'Bearer jane-token', ...opts.headers } });
   const post = (path: string, body: unknown, as = asAdmin) => as(path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
   /** Retries until `check` passes: the gateway's RBAC informers follow writes within moments. */
@@ -43,13 +38,13 @@ describe('authorization against kapi up', () => {
     }
   };
   const kubeconfigFor = async (name: string, token: string): Promise<string> => {
-    const path = join(dir.path, `${name}.kubeconfig`);
+    const path = join(up.dir, `${name}.kubeconfig`);
     await writeFile(
       path,
       JSON.stringify({
         apiVersion: 'v1',
         kind: 'Config',
-        clusters: [{ name: 'kapi', cluster: { server: base, 'certificate-authority-data': Buffer.from(ca).toString('base64') } }],
+        clusters: [{ name: 'kapi', cluster: { server: up.base, 'certificate-authority-data': Buffer.from(up.ca).toString('base64') } }],
         users: [{ name, user: { token } }],
         contexts: [{ name, context: { cluster: 'kapi', user: name, namespace: 'default' } }],
         'current-context': name,
@@ -59,19 +54,14 @@ describe('authorization against kapi up', () => {
   };
 
   before(async () => {
-    dir = await tempDir('e2e-authz');
-    const tokenFile = join(dir.path, 'tokens.csv');
-    await writeFile(tokenFile, 'jane-token,jane,jane-uid\nops-token,ops,ops-uid,"operators"\n');
-    server = await startUp({ dataDir: join(dir.path, 'data'), securePort: 0, bindAddress: '127.0.0.1', admissionWorkers: 1, quiet: true, auth: { tokenAuthFile: tokenFile } });
-    base = `https://127.0.0.1:${server.port}`;
-    ca = await readFile(join(server.dataDir, 'pki', 'ca.crt'), 'utf8');
-    admin = { cert: await readFile(join(server.dataDir, 'pki', 'admin.crt'), 'utf8'), key: await readFile(join(server.dataDir, 'pki', 'admin.key'), 'utf8') };
+    up = await startTestUp('e2e-authz', async (dir) => {
+      const tokenAuthFile = join(dir, 'tokens.csv');
+      await writeFile(tokenAuthFile, 'jane-token,jane,jane-uid\nops-token,ops,ops-uid,"operators"\n');
+      return { auth: { tokenAuthFile } };
+    });
   });
 
-  after(async () => {
-    await server?.stop();
-    await dir?.remove();
-  });
+  after(() => up?.stop());
 
   it('answers 401 without credentials, except on the public health and version paths', async () => {
     for (const path of ['/api/v1/pods', '/api/v1/namespaces/default/configmaps', '/apis', '/api', '/apis/apps/v1/deployments?watch=1']) {
@@ -272,7 +262,7 @@ describe('authorization against kapi up', () => {
     const list = await jane.ok(['auth', 'can-i', '--list']);
     assert.match(list, /selfsubjectaccessreviews\.authorization\.k8s\.io/);
     assert.match(list, /\/version/);
-    const adminKubectl = new Kubectl(binary!, server.kubeconfigPath);
+    const adminKubectl = new Kubectl(binary!, up.server.kubeconfigPath);
     assert.equal((await adminKubectl.ok(['auth', 'can-i', 'delete', 'nodes'])).trim(), 'yes');
     const asJaneCheck = await adminKubectl.run(['auth', 'can-i', 'list', 'secrets', '--as', 'jane']);
     assert.equal(asJaneCheck.stdout.trim(), 'no');

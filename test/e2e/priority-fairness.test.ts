@@ -5,49 +5,34 @@
 // 429s with Retry-After. The other user's latencies are printed (measured, not asserted tight).
 
 import assert from 'node:assert/strict';
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { Agent } from 'node:https';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type RunningServer, startUp } from '@kapi/cli';
 import { httpsCall, type HttpsOptions } from '../support/https.js';
-import { tempDir } from '../support/tmp.js';
+import { startTestUp, type TestUp } from '../support/up.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('priority and fairness against kapi up', () => {
-  let dir: Awaited<ReturnType<typeof tempDir>>;
-  let server: RunningServer;
-  let base: string;
-  let ca: string;
-  let admin: { cert: string; key: string };
-  const call = (path: string, opts: Omit<HttpsOptions, 'ca'> = {}) => httpsCall(`${base}${path}`, { ca, ...opts });
-  const asAdmin = (path: string, opts: Omit<HttpsOptions, 'ca'> = {}) => call(path, { ...admin, ...opts });
-  const post = (path: string, body: unknown) => asAdmin(path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  let up: TestUp;
+  const call = (path: string, opts: Omit<HttpsOptions, 'ca'> = {}) => up.call(path, opts);
+  const asAdmin = (path: string, opts: Omit<HttpsOptions, 'ca'> = {}) => up.asAdmin(path, opts);
+  const post = (path: string, body: unknown) => up.post(path, body);
 
   before(async () => {
-    dir = await tempDir('e2e-apf');
-    const tokenFile = join(dir.path, 'tokens.csv');
-    await writeFile(tokenFile, 'flood-token,flooder,flooder-uid\nvictim-token,victim,victim-uid\n');
-    server = await startUp({
-      dataDir: join(dir.path, 'data'),
-      securePort: 0,
-      bindAddress: '127.0.0.1',
-      admissionWorkers: 1,
-      quiet: true,
-      auth: { tokenAuthFile: tokenFile, authorizationMode: ['AlwaysAllow'] },
-      // 30 seats in all: the "tight" level below gets one or two of them
-      flowControl: { maxRequestsInflight: 20, maxMutatingRequestsInflight: 10 },
+    up = await startTestUp('e2e-apf', async (dir) => {
+      const tokenAuthFile = join(dir, 'tokens.csv');
+      await writeFile(tokenAuthFile, 'flood-token,flooder,flooder-uid\nvictim-token,victim,victim-uid\n');
+      return {
+        auth: { tokenAuthFile, authorizationMode: ['AlwaysAllow'] },
+        // 30 seats in all: the "tight" level below gets one or two of them
+        flowControl: { maxRequestsInflight: 20, maxMutatingRequestsInflight: 10 },
+      };
     });
-    base = `https://127.0.0.1:${server.port}`;
-    ca = await readFile(join(server.dataDir, 'pki', 'ca.crt'), 'utf8');
-    admin = { cert: await readFile(join(server.dataDir, 'pki', 'admin.crt'), 'utf8'), key: await readFile(join(server.dataDir, 'pki', 'admin.key'), 'utf8') };
   });
 
-  after(async () => {
-    await server?.stop();
-    await dir?.remove();
-  });
+  after(() => up?.stop());
 
   it('creates the bootstrap configuration as objects', async () => {
     const levels = JSON.parse((await asAdmin('/apis/flowcontrol.apiserver.k8s.io/v1/prioritylevelconfigurations')).body) as { items: { metadata: { name: string } }[] };
@@ -96,12 +81,12 @@ describe('priority and fairness against kapi up', () => {
       await sleep(100);
     }
 
-    const agent = new Agent({ ca, keepAlive: true, maxSockets: 64 });
+    const agent = new Agent({ ca: up.ca, keepAlive: true, maxSockets: 64 });
     let stop = false;
     const flood = { ok: 0, rejected: 0, retryAfter: new Set<string>() };
     const flooders = Array.from({ length: 64 }, async () => {
       while (!stop) {
-        const res = await httpsCall(`${base}${path}`, { ca, agent, headers: { Authorization: 'Bearer flood-token' } });
+        const res = await httpsCall(`${up.base}${path}`, { ca: up.ca, agent, headers: { Authorization: 'Bearer flood-token' } });
         if (res.status === 429) {
           flood.rejected++;
           flood.retryAfter.add(String(res.headers['retry-after']));

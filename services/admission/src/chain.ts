@@ -26,28 +26,20 @@ import {
   toStatusError,
 } from '@kapi/apimachinery';
 import type { Defaulter } from './defaulter.js';
+import type { RequestTarget } from './request-target.js';
 import { type FieldValidation, type SchemaValidator, parseFieldValidation } from './schema-validator.js';
 
 export type Operation = 'CREATE' | 'UPDATE' | 'DELETE' | 'CONNECT';
 
 /** What a plugin sees of one request (admission.Attributes). */
-export interface AdmissionAttributes {
+export interface AdmissionAttributes extends Readonly<RequestTarget> {
   readonly operation: Operation;
-  readonly group: string;
-  readonly version: string;
-  readonly kind: string;
-  readonly resource: string;
-  readonly subresource: string;
-  readonly namespace: string;
-  readonly name: string;
   /** The object being written; mutating plugins may change it in place or replace it. Absent
    * for DELETE and CONNECT. */
   object: KubeObject | undefined;
   /** The stored object an UPDATE or DELETE starts from. */
   readonly oldObject: KubeObject | undefined;
-  readonly dryRun: boolean;
   readonly fieldValidation: FieldValidation;
-  readonly user: UserInfo | undefined;
 }
 
 /** Services a plugin may use while it runs. */

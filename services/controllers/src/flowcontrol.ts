@@ -3,8 +3,9 @@
 // annotated apf.kubernetes.io/autoupdate-spec=true get their spec reset to the bootstrap one (so a
 // new kapi version can change defaults); objects a user took over (annotation "false") are left.
 
-import { APF_AUTOUPDATE_ANNOTATION, bootstrapConfiguration, isStatusError, type KubeObject } from '@kapi/apimachinery';
+import { APF_AUTOUPDATE_ANNOTATION, bootstrapConfiguration, type KubeObject } from '@kapi/apimachinery';
 import type { ApiClient, ResourceAddress } from './api-client.js';
+import { ensureObject } from './ensure-object.js';
 
 const GROUP = 'flowcontrol.apiserver.k8s.io';
 const FLOW_SCHEMAS: ResourceAddress = { group: GROUP, version: 'v1', resource: 'flowschemas' };
@@ -12,29 +13,12 @@ const PRIORITY_LEVELS: ResourceAddress = { group: GROUP, version: 'v1', resource
 
 type Obj = KubeObject & { spec?: unknown };
 
-async function ensure(client: ApiClient, address: ResourceAddress, wanted: Obj): Promise<void> {
-  const at = { ...address, name: wanted.metadata?.name };
-  let current: Obj | undefined;
-  try {
-    current = (await client.get(at)) as Obj;
-  } catch (err) {
-    if (!(isStatusError(err) && err.code === 404)) throw err;
-  }
-  if (!current) {
-    try {
-      await client.create(address, wanted);
-    } catch (err) {
-      if (!(isStatusError(err) && err.code === 409)) throw err;
-    }
-    return;
-  }
-  if (current.metadata?.annotations?.[APF_AUTOUPDATE_ANNOTATION] !== 'true') return;
-  if (JSON.stringify(current.spec) === JSON.stringify(wanted.spec)) return;
-  try {
-    await client.update(at, { ...current, spec: wanted.spec });
-  } catch (err) {
-    if (!(isStatusError(err) && err.code === 409)) throw err;
-  }
+function ensure(client: ApiClient, address: ResourceAddress, wanted: Obj): Promise<void> {
+  return ensureObject(client, address, wanted, (current) => {
+    if (current.metadata?.annotations?.[APF_AUTOUPDATE_ANNOTATION] !== 'true') return undefined;
+    if (JSON.stringify(current.spec) === JSON.stringify(wanted.spec)) return undefined;
+    return { ...current, spec: wanted.spec };
+  });
 }
 
 export async function ensureFlowControlConfiguration(client: ApiClient): Promise<void> {

@@ -8,6 +8,7 @@
 
 import { isStatusError, selectorFromLabelSelector, type KubeObject, type LabelSelector } from '@kapi/apimachinery';
 import type { ApiClient, ResourceAddress } from './api-client.js';
+import { ensureObject } from './ensure-object.js';
 import { AUTOUPDATE_ANNOTATION, bootstrapClusterRoleBindings, bootstrapClusterRoles } from './bootstrap-policy.js';
 
 const CLUSTER_ROLES: ResourceAddress = { group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'clusterroles' };
@@ -23,34 +24,15 @@ function union(current: unknown[], wanted: unknown[]): unknown[] {
   return [...current, ...wanted.filter((w) => !have.has(keyOf(w)))];
 }
 
-async function getOrUndefined(client: ApiClient, address: ResourceAddress): Promise<Obj | undefined> {
-  try {
-    return (await client.get(address)) as Obj;
-  } catch (err) {
-    if (isStatusError(err) && err.code === 404) return undefined;
-    throw err;
-  }
-}
-
-async function reconcile(client: ApiClient, address: ResourceAddress, wanted: Obj, field: 'rules' | 'subjects'): Promise<void> {
-  const at = { ...address, name: wanted.metadata?.name };
-  const current = await getOrUndefined(client, at);
-  if (!current) {
-    try {
-      await client.create(address, wanted);
-    } catch (err) {
-      // another replica created it first
-      if (!(isStatusError(err) && err.code === 409)) throw err;
-    }
-    return;
-  }
-  if (current.metadata?.annotations?.[AUTOUPDATE_ANNOTATION] !== 'true') return;
-  // Aggregated roles get their rules from the aggregation controller.
-  if (field === 'rules' && current.aggregationRule) return;
-  const have = (current[field] as unknown[] | undefined) ?? [];
-  const merged = union(have, (wanted[field] as unknown[] | undefined) ?? []);
-  if (merged.length === have.length) return;
-  await client.update(at, { ...current, [field]: merged });
+function reconcile(client: ApiClient, address: ResourceAddress, wanted: Obj, field: 'rules' | 'subjects'): Promise<void> {
+  return ensureObject(client, address, wanted, (current) => {
+    if (current.metadata?.annotations?.[AUTOUPDATE_ANNOTATION] !== 'true') return undefined;
+    // Aggregated roles get their rules from the aggregation controller.
+    if (field === 'rules' && current.aggregationRule) return undefined;
+    const have = (current[field] as unknown[] | undefined) ?? [];
+    const merged = union(have, (wanted[field] as unknown[] | undefined) ?? []);
+    return merged.length === have.length ? undefined : { ...current, [field]: merged };
+  });
 }
 
 export async function ensureBootstrapPolicy(client: ApiClient): Promise<void> {

@@ -5,6 +5,7 @@
 
 import { readFile } from 'node:fs/promises';
 import { parse as parseYAML } from 'yaml';
+import { nonResourceURLMatches } from '@kapi/apimachinery';
 
 export type AuditLevel = 'None' | 'Metadata' | 'Request' | 'RequestResponse';
 export type AuditStage = 'RequestReceived' | 'ResponseStarted' | 'ResponseComplete' | 'Panic';
@@ -88,10 +89,6 @@ export async function loadAuditPolicy(path: string): Promise<AuditPolicy> {
   return parseAuditPolicy(doc, path);
 }
 
-function urlMatches(patterns: readonly string[], path: string): boolean {
-  return patterns.some((p) => p === '*' || p === path || (p.endsWith('*') && path.startsWith(p.slice(0, -1))));
-}
-
 function resourceMatches(rule: GroupResources[], a: AuditRequestAttributes): boolean {
   const combined = a.subresource ? `${a.resource}/${a.subresource}` : (a.resource ?? '');
   return rule.some((gr) => {
@@ -117,7 +114,8 @@ function ruleMatches(rule: PolicyRule, a: AuditRequestAttributes): boolean {
   }
   if (rule.nonResourceURLs?.length) {
     if (a.resourceRequest) return false;
-    if (!urlMatches(rule.nonResourceURLs, a.path)) return false;
+    // the same URL patterns as RBAC's: exact, "*", or a prefix ending in "*"
+    if (!nonResourceURLMatches({ nonResourceURLs: rule.nonResourceURLs }, a.path)) return false;
   }
   return true;
 }
