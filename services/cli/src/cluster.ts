@@ -6,7 +6,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { extname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { startEtcd, startNats } from '@kapi/testing';
@@ -131,13 +131,21 @@ function stopChild(child: ChildProcess, graceMs = 5_000): Promise<void> {
   });
 }
 
+/** audit.log → audit-gateway-1.log for the second gateway ('-' and unset stay as they are). */
+export function perReplicaPath(path: string | undefined, replica: number): string | undefined {
+  if (!path || path === '-' || replica === 0) return path;
+  const ext = extname(path);
+  return `${path.slice(0, path.length - ext.length)}-gateway-${replica}${ext}`;
+}
+
 export async function startCluster(opts: ClusterOptions): Promise<RunningCluster> {
   const dataDir = resolve(opts.dataDir);
   const logDir = join(dataDir, 'logs');
   await mkdir(logDir, { recursive: true });
   const readyTimeoutMs = opts.readyTimeoutMs ?? 60_000;
   const pki = await ensurePki(dataDir, '127.0.0.1');
-  const authArgs = authFlagArgs(withGeneratedServiceAccountKeys(opts.auth ?? {}, await ensureServiceAccountKeys(dataDir)));
+  const auth = withGeneratedServiceAccountKeys(opts.auth ?? {}, await ensureServiceAccountKeys(dataDir));
+  const authArgs = authFlagArgs(auth);
   const started: Stoppable[] = [];
   const children = new Map<string, ChildProcess>();
   // If this process exits without stop() (an error, a signal during start), no service outlives it.
@@ -191,7 +199,8 @@ export async function startCluster(opts: ClusterOptions): Promise<RunningCluster
             pki.files.servingKey,
             '--client-ca-file',
             pki.files.caCert,
-            ...authArgs,
+            // each gateway writes its own audit log, as each kube-apiserver does
+            ...authFlagArgs({ ...auth, auditLogPath: perReplicaPath(auth.auditLogPath, replica) }),
             ...flowControlFlagArgs(opts.flowControl ?? {}),
           ];
       }

@@ -25,6 +25,7 @@ import { impersonationFilter } from './filters/impersonation.js';
 import { cacheControlFilter } from './filters/cache-control.js';
 import { compileAllowedOrigins, corsFilter } from './filters/cors.js';
 import { hstsFilter } from './filters/hsts.js';
+import { maxInFlightFilter } from './filters/max-in-flight.js';
 import { startAudit } from './audit/start.js';
 import { deadlineFilter } from './filters/deadline.js';
 import { panicRecoveryFilter, PANIC_MESSAGE } from './filters/panic-recovery.js';
@@ -234,7 +235,7 @@ export function defaultFilterChain(deps: {
   corsAllowedOrigins?: RegExp[];
   /** The audit stage; absent without an audit policy. */
   audit?: NamedFilter;
-  /** The priority-and-fairness stage; absent when it is disabled. */
+  /** The priority-and-fairness stage (the max-in-flight limit when APF is disabled). */
   priorityAndFairness?: NamedFilter;
 }): NamedFilter[] {
   const authentication = deps.authentication;
@@ -317,7 +318,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   let liveFlowControl: InformerConfigSource | undefined;
   const priorityAndFairness =
     opts.enablePriorityAndFairness === false
-      ? undefined
+      ? maxInFlightFilter(opts.maxRequestsInflight ?? DEFAULT_MAX_REQUESTS_INFLIGHT, opts.maxMutatingRequestsInflight ?? DEFAULT_MAX_MUTATING_REQUESTS_INFLIGHT)
       : priorityAndFairnessFilter(
           new FlowController({
             source: opts.flowControlConfig ?? (liveFlowControl = new InformerConfigSource(watches, new StaticConfigSource())),

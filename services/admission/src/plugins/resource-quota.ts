@@ -2,9 +2,9 @@
 // namespace over `hard` is refused with kube's message (`exceeded quota: <name>, requested: ...,
 // used: ..., limited: ...`); an allowed one is charged to every quota that covers it by a
 // compare-and-swap on the quota's status, retried on conflict with a fresh read — so creates in
-// flight on any number of admission replicas never together exceed a quota. A quota whose status
-// is not yet filled in (no hard) is taken as spec.hard with nothing used... only after the
-// controllers service counted it (until then: kube's "status unknown for quota").
+// flight on any number of admission replicas never together exceed a quota. A quota the
+// controllers service has not counted yet (no status.hard) refuses with kube's "status unknown
+// for quota"; a quota on compute resources refuses pods that do not state them ("must specify").
 
 import { newForbidden, type KubeObject } from '@kapi/apimachinery';
 import type { AdmissionAttributes, AdmissionPlugin } from '../chain.js';
@@ -19,6 +19,22 @@ const MAX_ATTEMPTS = 20;
 
 const pretty = (m: Map<string, string>) => [...m.keys()].sort().map((k) => `${k}=${m.get(k)}`).join(',');
 
+const COMPUTE_RESOURCE = /^(?:(requests|limits)\.)?(cpu|memory|ephemeral-storage)$/;
+
+/** The pod evaluator's Constraints: a quota on a compute resource needs every container to state
+ * it (the request for `cpu`, `requests.cpu`; the limit for `limits.cpu`). */
+function missingComputeResources(pod: KubeObject, hard: readonly string[]): string[] {
+  const containers = ((pod as { spec?: { containers?: { resources?: { requests?: Record<string, string>; limits?: Record<string, string> } }[] } }).spec?.containers) ?? [];
+  const missing = new Set<string>();
+  for (const name of hard) {
+    const m = COMPUTE_RESOURCE.exec(name);
+    if (!m) continue;
+    const field = m[1] === 'limits' ? 'limits' : 'requests';
+    if (containers.some((c) => c.resources?.[field]?.[m[2]!] === undefined)) missing.add(name);
+  }
+  return [...missing].sort();
+}
+
 export function resourceQuota(access: ClusterAccess): AdmissionPlugin {
   return {
     name: 'ResourceQuota',
@@ -28,8 +44,9 @@ export function resourceQuota(access: ClusterAccess): AdmissionPlugin {
       if (delta.size === 0) return;
       let fresh = false;
       for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+        const isPod = a.group === '' && a.resource === 'pods';
         const quotas = ((await access.list('/resourcequotas', a.namespace, { fresh })) as Quota[]).filter((q) =>
-          Object.keys(q.spec?.hard ?? {}).some((r) => delta.has(r)),
+          Object.keys(q.spec?.hard ?? {}).some((r) => delta.has(r) || (isPod && COMPUTE_RESOURCE.test(r))),
         );
         if (quotas.length === 0) return;
         // Check every quota first; charge only when all allow.
@@ -38,6 +55,10 @@ export function resourceQuota(access: ClusterAccess): AdmissionPlugin {
           const hard = quota.status?.hard;
           const name = quota.metadata?.name ?? '';
           if (!hard) throw newForbidden({ group: '', resource: a.resource }, a.name || a.object?.metadata?.name || '', `status unknown for quota: ${name}, resource: ${Object.keys(quota.spec?.hard ?? {}).filter((r) => delta.has(r)).sort().join(',')}`);
+          const missing = a.group === '' && a.resource === 'pods' ? missingComputeResources(a.object!, Object.keys(hard)) : [];
+          if (missing.length > 0) {
+            throw newForbidden({ group: '', resource: 'pods' }, a.name || a.object?.metadata?.name || '', `failed quota: ${name}: must specify ${missing.join(',')}`);
+          }
           const used = quota.status?.used ?? {};
           const requested = new Map<string, string>();
           const usedNow = new Map<string, string>();
