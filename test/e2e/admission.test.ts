@@ -187,6 +187,16 @@ describe('admission against kapi up', () => {
     assert.equal(status.reason, 'Invalid');
     assert.match(status.message, /^deployments.apps "big-\d+" is forbidden: ValidatingAdmissionPolicy 'max-replicas' with binding 'max-replicas-deny' denied request: replicas must be no greater than 5, got 6$/);
     assert.equal((await post('/apis/apps/v1/namespaces/vap-deny/deployments', deployment('small', 5))).status, 201);
+    // the policy's status: observed, and type-checked without warnings
+    for (let i = 0; ; i++) {
+      const status = JSON.parse((await call('/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicies/max-replicas')).body).status;
+      if (status?.observedGeneration === 1) {
+        assert.deepEqual(status.typeChecking, {});
+        break;
+      }
+      assert.ok(i < 50, 'the policy status is written');
+      await sleep(200);
+    }
     // every admission replica follows the configuration within moments
     for (let i = 0; ; i++) {
       const warned = await post('/apis/apps/v1/namespaces/vap-warn/deployments', deployment(`big-${i}`, 6));

@@ -11,8 +11,20 @@ import { AdmissionPool, type AdmissionPoolOptions, type PoolStats } from './pool
 import { resolveAdmissionPlugins } from './plugins/index.js';
 import { resourceQuota } from './plugins/resource-quota.js';
 import { quotaStage } from './quota-stage.js';
+import { policyStatus } from './cel/policy-status.js';
 
 export const ADMISSION_QUEUE = 'admission';
+
+const POLICY_STATUS_INTERVAL_MS = 2_000;
+
+/** Writes the status of every ValidatingAdmissionPolicy whose status is behind (cel/policy-status.ts). */
+async function updatePolicyStatuses(backend: BusAccessBackend): Promise<void> {
+  const resource = 'admissionregistration.k8s.io/validatingadmissionpolicies';
+  for (const policy of await backend.list(resource, '', false)) {
+    const status = policyStatus(policy);
+    if (status) await backend.updateStatus(resource, { ...policy, status } as typeof policy);
+  }
+}
 
 /** What the plugins read, whose changes evict the service's read cache at once. */
 const FOLLOWED_RESOURCES = [
@@ -64,6 +76,9 @@ export async function startAdmission(options: AdmissionServiceOptions): Promise<
   const pool = new AdmissionPool({ ...poolOptions, admissionPlugins: plugins.filter((p) => p !== 'ResourceQuota'), accessChannel });
   const subscriptions: Subscription[] = [];
   subscriptions.push(...(await backend.followChanges(FOLLOWED_RESOURCES).catch(() => [])));
+  // The policies' type-checking status, kept current by every replica (the same result).
+  const policyTimer = setInterval(() => void updatePolicyStatuses(backend).catch(() => undefined), POLICY_STATUS_INTERVAL_MS);
+  policyTimer.unref();
   const review = quota ? async (request: AdmissionRequest) => quota(request, await pool.review(request)) : (request: AdmissionRequest) => pool.review(request);
   const threads = poolOptions.workers ?? pool.stats().threads;
   try {
@@ -93,6 +108,7 @@ export async function startAdmission(options: AdmissionServiceOptions): Promise<
     await Promise.allSettled(subscriptions.map((s) => s.close()));
     await pool.close();
     access.close();
+    clearInterval(policyTimer);
     throw err;
   }
 
@@ -102,6 +118,7 @@ export async function startAdmission(options: AdmissionServiceOptions): Promise<
     close: () => {
       closing ??= (async () => {
         await Promise.allSettled(subscriptions.map((s) => s.close()));
+        clearInterval(policyTimer);
         await pool.close();
         access.close();
       })();

@@ -110,3 +110,15 @@ describe('ValidatingAdmissionPolicy', () => {
     assert.match((uncompilable.error as Error).message, /compilation failed/);
   });
 });
+
+describe('ValidatingAdmissionPolicy status', () => {
+  it('reports expressions that do not compile, with their field paths', async () => {
+    const { policyStatus } = await import('./policy-status.js');
+    const p = { ...policy('p', { validations: [{ expression: 'object.spec.replicas <= 5' }, { expression: 'true', messageExpression: 'nosuch(object)' }] }), metadata: { name: 'p', generation: 2 } } as KubeObject;
+    const status = policyStatus(p) as { observedGeneration: number; typeChecking: { expressionWarnings: { fieldRef: string; warning: string }[] } };
+    assert.equal(status.observedGeneration, 2);
+    assert.deepEqual(status.typeChecking.expressionWarnings.map((w) => w.fieldRef), ['spec.validations[1].messageExpression']);
+    assert.match(status.typeChecking.expressionWarnings[0]!.warning, /nosuch/);
+    assert.equal(policyStatus({ ...p, status } as KubeObject), undefined, 'nothing to write once current');
+  });
+});
