@@ -5,7 +5,7 @@
 // between, which is how usage goes down after deletes. Writes are compare-and-swaps on the
 // quota; a conflict waits for the next pass.
 
-import { addQuantities, isStatusError, quantityText, usageOf, ZERO_QUANTITY, type KubeObject, type QuantityValue } from '@kapi/apimachinery';
+import { addQuantities, isStatusError, quantityText, quotaScopesMatch, usageOf, ZERO_QUANTITY, type KubeObject, type QuantityValue } from '@kapi/apimachinery';
 import type { Catalogue } from '@kapi/schema';
 import type { ApiClient } from './api-client.js';
 
@@ -57,7 +57,7 @@ export function resourceQuotaController(client: ApiClient, catalogue: Catalogue,
             listed.set(key, info ? (await client.list({ group: info.group, version: info.version, resource: info.resource, namespace: ns })).items : []);
           }
           used.set(name, ZERO_QUANTITY);
-          for (const obj of listed.get(key)!) {
+          for (const obj of listed.get(key)!.filter((o) => quotaScopesMatch(quota, counted.group, counted.resource, o))) {
             const u = usageOf(counted.group, counted.resource, obj).get(name);
             if (u) used.set(name, addQuantities(used.get(name)!, u));
           }

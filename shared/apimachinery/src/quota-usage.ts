@@ -69,3 +69,57 @@ export function quantityText(v: QuantityValue): string {
   if (v.scale <= 3) return `${v.numerator * 10n ** BigInt(3 - v.scale)}m`;
   return `${v.numerator}e-${v.scale}`;
 }
+
+interface ScopeSelector {
+  scopeName: string;
+  operator: string;
+  values: string[];
+}
+
+/** A pod is BestEffort when no container (init ones included) requests or limits cpu or memory. */
+function isBestEffort(pod: KubeObject): boolean {
+  const spec = (pod as { spec?: { containers?: Res[]; initContainers?: Res[] } }).spec;
+  type Res = { resources?: { requests?: Record<string, string>; limits?: Record<string, string> } };
+  return [...(spec?.containers ?? []), ...(spec?.initContainers ?? [])].every((c) =>
+    ['cpu', 'memory'].every((r) => c.resources?.requests?.[r] === undefined && c.resources?.limits?.[r] === undefined),
+  );
+}
+
+/**
+ * Whether a quota's scopes (spec.scopes, spec.scopeSelector) select an object. Only pods have
+ * scopes: a scoped quota counts nothing else. Terminating/NotTerminating (activeDeadlineSeconds),
+ * BestEffort/NotBestEffort and PriorityClass (In, NotIn, Exists, DoesNotExist) are evaluated; other
+ * scopes select nothing.
+ */
+export function quotaScopesMatch(quota: KubeObject, group: string, resource: string, object: KubeObject): boolean {
+  const spec = (quota as { spec?: { scopes?: string[]; scopeSelector?: { matchExpressions?: { scopeName?: string; operator?: string; values?: string[] }[] } } }).spec;
+  const selectors: ScopeSelector[] = [
+    ...(spec?.scopes ?? []).map((scopeName) => ({ scopeName, operator: 'Exists', values: [] })),
+    ...(spec?.scopeSelector?.matchExpressions ?? []).map((e) => ({ scopeName: e.scopeName ?? '', operator: e.operator ?? '', values: e.values ?? [] })),
+  ];
+  if (selectors.length === 0) return true;
+  if (group !== '' || resource !== 'pods') return false;
+  const podSpec = (object as { spec?: { activeDeadlineSeconds?: number; priorityClassName?: string } }).spec;
+  return selectors.every((sel) => {
+    switch (sel.scopeName) {
+      case 'Terminating':
+      case 'NotTerminating': {
+        const terminating = typeof podSpec?.activeDeadlineSeconds === 'number' && podSpec.activeDeadlineSeconds >= 0;
+        return sel.scopeName === 'Terminating' ? terminating : !terminating;
+      }
+      case 'BestEffort':
+        return isBestEffort(object);
+      case 'NotBestEffort':
+        return !isBestEffort(object);
+      case 'PriorityClass': {
+        const pc = podSpec?.priorityClassName ?? '';
+        if (sel.operator === 'In') return sel.values.includes(pc);
+        if (sel.operator === 'NotIn') return !sel.values.includes(pc);
+        if (sel.operator === 'DoesNotExist') return pc === '';
+        return pc !== '';
+      }
+      default:
+        return false;
+    }
+  });
+}

@@ -36,3 +36,12 @@ it('refuses pods that do not state a quota’d compute resource, and unknown quo
   fresh.put('/resourcequotas', { apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'new', namespace: 'ns' }, spec: { hard: { pods: '1' } } } as KubeObject);
   await assert.rejects(async () => resourceQuota(fresh).validate!(podAttrs(ok), collectingContext()), /status unknown for quota: new, resource: pods/);
 });
+
+it('charges only the quotas whose scopes select the pod', async () => {
+  const access = new MemoryClusterAccess();
+  access.put('/resourcequotas', { ...quota({ pods: '1' }, { pods: '1' }), spec: { hard: { pods: '1' }, scopes: ['BestEffort'] } } as KubeObject);
+  // a pod with requests is not BestEffort: the full quota does not apply to it
+  const burstable = pod('b', { containers: [{ name: 'c', image: 'x', resources: { requests: { cpu: '1m' } } }] });
+  await resourceQuota(access).validate!(podAttrs(burstable), collectingContext());
+  await assert.rejects(async () => resourceQuota(access).validate!(podAttrs(pod('e', { containers: [{ name: 'c', image: 'x' }] })), collectingContext()), /exceeded quota: q/);
+});

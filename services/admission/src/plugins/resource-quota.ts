@@ -6,11 +6,21 @@
 // controllers service has not counted yet (no status.hard) refuses with kube's "status unknown
 // for quota"; a quota on compute resources refuses pods that do not state them ("must specify").
 
-import { newForbidden, type KubeObject } from '@kapi/apimachinery';
+import {
+  addQuantities,
+  compareQuantities,
+  newForbidden,
+  quantityText,
+  quantityValue,
+  quotaScopesMatch,
+  usageOf,
+  ZERO_QUANTITY,
+  type KubeObject,
+  type QuantityValue,
+  type Usage,
+} from '@kapi/apimachinery';
 import type { AdmissionAttributes, AdmissionPlugin } from '../chain.js';
-import { addQuantities, compareQuantities, quantityValue, ZERO_QUANTITY, type QuantityValue } from '@kapi/apimachinery';
 import type { ClusterAccess } from './cluster-access.js';
-import { quantityText, usageOf, type Usage } from '@kapi/apimachinery';
 
 type Quota = KubeObject & { spec?: { hard?: Record<string, string> }; status?: { hard?: Record<string, string>; used?: Record<string, string> } };
 
@@ -45,8 +55,8 @@ export function resourceQuota(access: ClusterAccess): AdmissionPlugin {
       let fresh = false;
       for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
         const isPod = a.group === '' && a.resource === 'pods';
-        const quotas = ((await access.list('/resourcequotas', a.namespace, { fresh })) as Quota[]).filter((q) =>
-          Object.keys(q.spec?.hard ?? {}).some((r) => delta.has(r) || (isPod && COMPUTE_RESOURCE.test(r))),
+        const quotas = ((await access.list('/resourcequotas', a.namespace, { fresh })) as Quota[]).filter(
+          (q) => Object.keys(q.spec?.hard ?? {}).some((r) => delta.has(r) || (isPod && COMPUTE_RESOURCE.test(r))) && quotaScopesMatch(q, a.group, a.resource, a.object!),
         );
         if (quotas.length === 0) return;
         // Check every quota first; charge only when all allow.
