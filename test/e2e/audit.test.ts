@@ -128,6 +128,42 @@ describe('audit against kapi up', () => {
     assert.equal(ev?.annotations?.['authorization.k8s.io/decision'], 'forbid');
   });
 
+  it('carries admission audit annotations (ValidatingAdmissionPolicy auditAnnotations and Audit)', async () => {
+    const post = (path: string, body: unknown) => up.post(path, body);
+    assert.equal(
+      (await post('/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicies', {
+        apiVersion: 'admissionregistration.k8s.io/v1',
+        kind: 'ValidatingAdmissionPolicy',
+        metadata: { name: 'audited' },
+        spec: {
+          matchConstraints: { resourceRules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE'], resources: ['configmaps'] }] },
+          validations: [{ expression: "!has(object.data) || !('forbidden' in object.data)", message: 'no forbidden key' }],
+          auditAnnotations: [{ key: 'keys', valueExpression: 'string(size(object.data))' }],
+        },
+      })).status,
+      201,
+    );
+    assert.equal((await post('/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicybindings', { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicyBinding', metadata: { name: 'audited' }, spec: { policyName: 'audited', validationActions: ['Audit'] } })).status, 201);
+    for (let i = 0; ; i++) {
+      const id = `annotated-${i}`;
+      const res = await call('/api/v1/namespaces/default/configmaps', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'Audit-ID': id },
+        body: JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: id }, data: { a: '1', forbidden: 'x' } }),
+      });
+      assert.equal(res.status, 201, 'Audit does not deny');
+      const [ev] = await eventsOf(id);
+      if (ev?.annotations?.['audited/keys']) {
+        assert.equal(ev.annotations['audited/keys'], '2');
+        const failures = JSON.parse(ev.annotations['validation.policy.admission.k8s.io/validation_failure'] ?? '[]');
+        assert.deepEqual(failures, [{ message: 'no forbidden key', policy: 'audited', binding: 'audited', expressionIndex: 0, validationActions: ['Audit'] }]);
+        break;
+      }
+      assert.ok(i < 30, 'the policy took effect');
+      await sleep(200);
+    }
+  });
+
   it('rotates the log by size, keeping the newest backups', async () => {
     const big = 'x'.repeat(200 * 1024);
     for (let i = 0; i < 12; i++) {

@@ -11,7 +11,7 @@ import type { AdmissionRequest } from '@kapi/bus';
 
 /** A review's outcome as the worker reports it. `object` is absent when the admitted object is
  * byte for byte the request's. */
-export type ReviewResult = { ok: true; object?: Uint8Array; warnings: string[] } | { ok: false; status: Status };
+export type ReviewResult = { ok: true; object?: Uint8Array; warnings: string[]; auditAnnotations?: Record<string, string> } | { ok: false; status: Status };
 
 /** A request's small fields as a tuple (arrays of strings stringify and parse about twice as
  * fast as objects with keys): operation, ref (group, version, resource, namespace, name,
@@ -34,7 +34,7 @@ type RequestHeader = [
   number,
   number,
 ];
-type ResultHeader = { ok: true; n: number; warnings: string[] } | { ok: false; status: Status };
+type ResultHeader = { ok: true; n: number; warnings: string[]; a?: Record<string, string> } | { ok: false; status: Status };
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -127,7 +127,7 @@ export function encodeResults(results: readonly ReviewResult[]): Uint8Array {
   for (const r of results) {
     if (!r.ok) headers.push({ ok: false, status: r.status });
     else {
-      headers.push({ ok: true, n: r.object ? r.object.length : -1, warnings: r.warnings });
+      headers.push({ ok: true, n: r.object ? r.object.length : -1, warnings: r.warnings, ...(r.auditAnnotations && Object.keys(r.auditAnnotations).length > 0 ? { a: r.auditAnnotations } : {}) });
       if (r.object) parts.push(r.object);
     }
   }
@@ -139,6 +139,7 @@ export function decodeResults(buf: Uint8Array): ReviewResult[] {
   const cursor = new Cursor(payload);
   return header.map((h): ReviewResult => {
     if (!h.ok) return { ok: false, status: h.status };
-    return h.n < 0 ? { ok: true, warnings: h.warnings } : { ok: true, object: cursor.take(h.n), warnings: h.warnings };
+    const annotations = h.a ? { auditAnnotations: h.a } : {};
+    return h.n < 0 ? { ok: true, warnings: h.warnings, ...annotations } : { ok: true, object: cursor.take(h.n), warnings: h.warnings, ...annotations };
   });
 }

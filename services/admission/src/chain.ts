@@ -48,6 +48,8 @@ export interface PluginContext {
   warn(message: string): void;
   /** Epoch milliseconds by which the review must be done (webhook calls are cut to it). */
   readonly deadline?: number;
+  /** Adds an annotation to the request's audit events (the first value of a key stays). */
+  addAuditAnnotation?(key: string, value: string): void;
 }
 
 /** One admission plugin: a mutate hook, a validate hook, or both. */
@@ -90,6 +92,7 @@ export interface AdmissionOutcome {
   /** Whether the chain changed the object (the caller may reuse the input bytes when not). */
   changed: boolean;
   warnings: string[];
+  auditAnnotations: Record<string, string>;
 }
 
 export interface ChainOptions {
@@ -192,7 +195,14 @@ export class AdmissionChain {
       user: input.user,
     };
     if (writes && kindInfo && this.typeDefaults?.(attributes)) changed = true;
-    const context: PluginContext = { warn: (message) => warnings.push(message), ...(input.deadline !== undefined ? { deadline: input.deadline } : {}) };
+    const auditAnnotations: Record<string, string> = {};
+    const context: PluginContext = {
+      warn: (message) => warnings.push(message),
+      addAuditAnnotation: (key, value) => {
+        if (!(key in auditAnnotations)) auditAnnotations[key] = value;
+      },
+      ...(input.deadline !== undefined ? { deadline: input.deadline } : {}),
+    };
 
     // 2. Mutating plugins.
     await this.prepare?.();
@@ -240,7 +250,7 @@ export class AdmissionChain {
       await runHook(plugin, 'validate', () => plugin.validate!(attributes, context));
     }
 
-    return { object: attributes.object, changed, warnings };
+    return { object: attributes.object, changed, warnings, auditAnnotations };
   }
 }
 

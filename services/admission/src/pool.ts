@@ -162,7 +162,7 @@ export class AdmissionPool {
           const result = results[i];
           const w = batch[i]!;
           if (!result) w.reject(newInternalError('admission worker returned no result'));
-          else if (result.ok) w.resolve({ object: result.object ?? w.request.object, warnings: result.warnings });
+          else if (result.ok) w.resolve({ object: result.object ?? w.request.object, warnings: result.warnings, ...(result.auditAnnotations ? { auditAnnotations: result.auditAnnotations } : {}) });
           else w.reject(new StatusError(result.status));
         }
         this.settle(batch.length);

@@ -21,7 +21,13 @@ export function quotaStage(plugin: AdmissionPlugin): (request: AdmissionRequest,
     };
     if (plugin.handles && !plugin.handles(attributes)) return admitted;
     const warnings = [...admitted.warnings];
-    await plugin.validate?.(attributes, { warn: (m) => warnings.push(m) });
-    return { ...admitted, warnings };
+    const auditAnnotations = { ...admitted.auditAnnotations };
+    await plugin.validate?.(attributes, {
+      warn: (m) => warnings.push(m),
+      addAuditAnnotation: (k, v) => {
+        if (!(k in auditAnnotations)) auditAnnotations[k] = v;
+      },
+    });
+    return { ...admitted, warnings, ...(Object.keys(auditAnnotations).length > 0 ? { auditAnnotations } : {}) };
   };
 }

@@ -121,9 +121,10 @@ export async function review(task: ReviewTask): Promise<ReviewResult> {
       deadline: Date.now() + REVIEW_BUDGET_MS,
       ...(hasObject ? { body: task.object } : {}),
     });
-    if (outcome.object === undefined) return { ok: true, object: new Uint8Array(), warnings: outcome.warnings };
-    if (!outcome.changed && hasObject) return { ok: true, warnings: outcome.warnings };
-    return { ok: true, object: encoder.encode(JSON.stringify(outcome.object)), warnings: outcome.warnings };
+    const annotations = Object.keys(outcome.auditAnnotations).length > 0 ? { auditAnnotations: outcome.auditAnnotations } : {};
+    if (outcome.object === undefined) return { ok: true, object: new Uint8Array(), warnings: outcome.warnings, ...annotations };
+    if (!outcome.changed && hasObject) return { ok: true, warnings: outcome.warnings, ...annotations };
+    return { ok: true, object: encoder.encode(JSON.stringify(outcome.object)), warnings: outcome.warnings, ...annotations };
   } catch (err) {
     return { ok: false, status: toStatusError(err).status };
   }

@@ -21,6 +21,8 @@ export interface AdmissionAttributes {
 export interface Admitted {
   object: KubeObject;
   warnings: string[];
+  /** For the request's audit events. */
+  auditAnnotations?: Record<string, string>;
 }
 
 export interface Admitter {
@@ -52,6 +54,6 @@ export class BusAdmitter implements Admitter {
       },
       { timeoutMs: this.timeoutMs },
     );
-    return { object: JSON.parse(decoder.decode(reply.object)) as KubeObject, warnings: reply.warnings };
+    return { object: JSON.parse(decoder.decode(reply.object)) as KubeObject, warnings: reply.warnings, auditAnnotations: reply.auditAnnotations ?? {} };
   }
 }

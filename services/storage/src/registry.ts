@@ -83,6 +83,8 @@ export interface WriteResult {
   warnings: string[];
   /** HTTP status: 201 for creates, otherwise 200. */
   code: number;
+  /** Annotations admission made for the request's audit events. */
+  auditAnnotations?: Record<string, string>;
 }
 
 export interface RegistryDeps {
@@ -209,7 +211,7 @@ export class Registry {
       const result = await this.insert(key, created, options.dryRun);
       if (result.succeeded) {
         if (!options.dryRun) createdMeta.resourceVersion = String(result.revision);
-        return { object: created, warnings: admitted.warnings, code: 201 };
+        return { object: created, warnings: admitted.warnings, auditAnnotations: admitted.auditAnnotations, code: 201 };
       }
       // rest.CheckGeneratedNameError: a generated name that is taken is the server's fault.
       if (generating && attempt < GENERATE_NAME_ATTEMPTS) {
@@ -476,17 +478,17 @@ export class Registry {
       if (shouldDeleteDuringUpdate(strategy, result, old)) {
         if (!options.dryRun) await this.deleteEmptied(scope, key, preconditions, current, retry);
         if (!options.dryRun) await this.writeHooks(scope.info)?.afterDelete?.(result);
-        return { result: { object: result, warnings: admitted.warnings, code: 200 } };
+        return { result: { object: result, warnings: admitted.warnings, auditAnnotations: admitted.auditAnnotations, code: 200 } };
       }
       // An update that changes nothing is not written (kube compares the encoded objects, so
       // member order never matters).
-      if (jsonEqual(result, old)) return { result: { object: old, warnings: admitted.warnings, code: 200 } };
-      if (options.dryRun) return { result: { object: result, warnings: admitted.warnings, code: 200 } };
+      if (jsonEqual(result, old)) return { result: { object: old, warnings: admitted.warnings, auditAnnotations: admitted.auditAnnotations, code: 200 } };
+      if (options.dryRun) return { result: { object: result, warnings: admitted.warnings, auditAnnotations: admitted.auditAnnotations, code: 200 } };
 
       const written = await this.store.update(key, this.store.serialize(result), current.modRevision);
       if (written.succeeded) {
         result.metadata.resourceVersion = String(written.revision);
-        return { result: { object: result, warnings: admitted.warnings, code: 200 } };
+        return { result: { object: result, warnings: admitted.warnings, auditAnnotations: admitted.auditAnnotations, code: 200 } };
       }
       return { lost: written.current };
     }
@@ -567,7 +569,7 @@ export class Registry {
     const createdMeta = (created.metadata ??= {});
     if (options.dryRun) delete createdMeta.resourceVersion;
     else createdMeta.resourceVersion = String(inserted.revision);
-    return { result: { object: created, warnings: admitted.warnings, code: 201 } };
+    return { result: { object: created, warnings: admitted.warnings, auditAnnotations: admitted.auditAnnotations, code: 201 } };
   }
 
   /**

@@ -66,7 +66,12 @@ const decoder = new TextDecoder();
 function reply(result: WriteResult | KubeObject | Status): ObjectReply {
   if ('code' in result && 'warnings' in result && 'object' in result) {
     const write = result as WriteResult;
-    return { object: encoder.encode(JSON.stringify(write.object)), warnings: write.warnings, code: write.code === 200 ? 0 : write.code };
+    return {
+      object: encoder.encode(JSON.stringify(write.object)),
+      warnings: write.warnings,
+      code: write.code === 200 ? 0 : write.code,
+      ...(write.auditAnnotations && Object.keys(write.auditAnnotations).length > 0 ? { auditAnnotations: write.auditAnnotations } : {}),
+    };
   }
   return { object: encoder.encode(JSON.stringify(result)), warnings: [], code: 0 };
 }

@@ -51,6 +51,8 @@ export interface ObjectReply {
   warnings: string[];
   /** HTTP status for the gateway: 201 created, 202 delete pending; 0 = 200. */
   code: number;
+  /** Annotations for the request's audit events, from admission. */
+  auditAnnotations?: Record<string, string>;
 }
 
 export type HealthRequest = Record<string, never>;
@@ -155,6 +157,7 @@ export interface AdmissionRequest {
 export interface AdmissionResponse {
   object: Uint8Array;
   warnings: string[];
+  auditAnnotations?: Record<string, string>;
 }
 
 /** What a watch cache publishes: a change of one object, or a progress mark (watch.proto). */

@@ -70,16 +70,18 @@ describe('admission webhooks', () => {
     new WebhookDispatcher({ mutating: () => mutating, validating: () => validating, namespaceLabels: async () => ({ team: 'a' }) });
   const context = () => {
     const warnings: string[] = [];
-    return { warnings, warn: (m: string) => void warnings.push(m) };
+    const annotations: Record<string, string> = {};
+    return { warnings, annotations, warn: (m: string) => void warnings.push(m), addAuditAnnotation: (k: string, v: string) => void (annotations[k] = v) };
   };
 
   it('applies JSONPatches in order and returns warnings', async () => {
-    handlers.set('/label', () => ({ patchType: 'JSONPatch', patch: Buffer.from(JSON.stringify([{ op: 'add', path: '/metadata/labels/added', value: 'yes' }])).toString('base64'), warnings: ['labelled'] }));
+    handlers.set('/label', () => ({ patchType: 'JSONPatch', patch: Buffer.from(JSON.stringify([{ op: 'add', path: '/metadata/labels/added', value: 'yes' }])).toString('base64'), warnings: ['labelled'], auditAnnotations: { why: 'policy' } }));
     const a = podAttrs('p');
     const ctx = context();
     await dispatcher([config('MutatingWebhookConfiguration', 'm', [hook('label.example.com', '/label')])]).mutate(a, ctx);
     assert.equal(a.object?.metadata?.labels?.added, 'yes');
     assert.deepEqual(ctx.warnings, ['labelled']);
+    assert.deepEqual(ctx.annotations, { 'label.example.com/why': 'policy' });
   });
 
   it('denies with kube’s message and the webhook’s code', async () => {

@@ -88,6 +88,8 @@ export class WebhookDispatcher {
     try {
       const response = await callWebhook({ name: w.name, clientConfig: w.clientConfig, timeoutMs, request, resolveService: this.source.resolveService });
       for (const warning of response.warnings ?? []) context.warn(warning);
+      // kube keys a webhook's audit annotations by its name
+      for (const [key, value] of Object.entries(response.auditAnnotations ?? {})) context.addAuditAnnotation?.(`${w.name}/${key}`, value);
       return response;
     } catch (err) {
       if (!(err instanceof WebhookCallError)) throw err;

@@ -83,6 +83,7 @@ export async function writeResourceReply(
   scope: TransformScope,
 ): Promise<void> {
   ctx.warnings.addAll(reply.warnings ?? []);
+  Object.assign(ctx.auditAnnotations, reply.auditAnnotations ?? {});
   const code = reply.code || 200;
   const target = out.options.convert;
   const choice = { serializer: out.serializer, pretty: out.pretty };
