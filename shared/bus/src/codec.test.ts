@@ -84,7 +84,7 @@ const samples: Record<string, unknown> = {
   'kapi.v1.UserInfo': user,
   'kapi.v1.GroupVersionKind': gvk,
   'kapi.v1.ResourceRef': ref,
-  'kapi.v1.ObjectReply': { object: bytes('{"kind":"Pod"}'), warnings: ['w1', 'w2'], code: 201 } satisfies ObjectReply,
+  'kapi.v1.ObjectReply': { object: bytes('{"kind":"Pod"}'), warnings: ['w1', 'w2'], code: 201, auditAnnotations: { 'webhook.example.com/k': 'v' } } satisfies ObjectReply,
   'kapi.v1.HealthRequest': {} satisfies HealthRequest,
   'kapi.v1.HealthCheck': check,
   'kapi.v1.HealthReply': { service: 'storage', instance: 'storage-1', checks: [check, { name: 'kms', ok: false, message: 'down' }] } satisfies HealthReply,
@@ -109,7 +109,7 @@ const samples: Record<string, unknown> = {
     fieldValidation: 'Warn',
     user,
   } satisfies AdmissionRequest,
-  'kapi.v1.AdmissionResponse': { object: bytes('{}'), warnings: ['careful'] } satisfies AdmissionResponse,
+  'kapi.v1.AdmissionResponse': { object: bytes('{}'), warnings: ['careful'], auditAnnotations: {} } satisfies AdmissionResponse,
   'kapi.v1.CacheEvent': cacheEvent,
   'kapi.v1.CacheWatchRequest': {
     ref,
@@ -243,7 +243,7 @@ describe('reply envelope', () => {
   const codec = protoCodec<ObjectReply>('kapi.v1.ObjectReply');
 
   it('carries a payload', () => {
-    const reply: ObjectReply = { object: bytes('{"x":1}'), warnings: ['w'], code: 202 };
+    const reply: ObjectReply = { object: bytes('{"x":1}'), warnings: ['w'], code: 202, auditAnnotations: {} };
     assert.deepEqual(decodeReply(codec, encodeReply(codec, reply)), reply);
   });
 
