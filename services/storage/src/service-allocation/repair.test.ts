@@ -28,7 +28,9 @@ describe('ServiceAllocationRepair', () => {
     // A leak: an IPAddress and a node port reserved for a Service that was never written.
     const services = allocation.writeHooks(scope('services', 'default').info) as ServiceAllocator;
     const ipAllocator = services.ipAllocators.get('IPv4')!;
-    await ipAllocator.allocate('10.0.0.50', { group: '', resource: 'services', namespace: 'default', name: 'ghost' }, false);
+    // (not the address the kept Service drew at random)
+    const leaked = kept.spec.clusterIP === '10.0.0.50' ? '10.0.0.51' : '10.0.0.50';
+    await ipAllocator.allocate(leaked, { group: '', resource: 'services', namespace: 'default', name: 'ghost' }, false);
     const ports = services.nodePorts;
     await ports.transact(false, (op) => op.allocate(30050));
     // A Service whose IPAddress went missing.
@@ -39,8 +41,8 @@ describe('ServiceAllocationRepair', () => {
     assert.equal(await ports.has(30050), true);
     await allocation.repair.runOnce();
     const third = await allocation.repair.runOnce();
-    assert.deepEqual(third, { releasedIPs: ['10.0.0.50'], restoredIPs: [], releasedPorts: [30050], restoredPorts: [] });
-    assert.equal((await kv.get('/registry/ipaddresses/10.0.0.50')).kv, undefined);
+    assert.deepEqual(third, { releasedIPs: [leaked], restoredIPs: [], releasedPorts: [30050], restoredPorts: [] });
+    assert.equal((await kv.get(`/registry/ipaddresses/${leaked}`)).kv, undefined);
     assert.ok((await kv.get(`/registry/ipaddresses/${kept.spec.clusterIP}`)).kv);
     assert.deepEqual(await ports.allocated(), [30007]);
   });
