@@ -154,7 +154,7 @@ addAdmissionFlags(addFlowControlFlags(addAuthFlags(program
 program
   .command('bench')
   .description('benchmark kapi against raw etcd (see README)')
-  .option('--duration <duration>', 'how long each measurement runs', duration, 10_000)
+  .addOption(new Option('--duration <duration>', 'how long each measurement runs (a bare number is seconds)').argParser(duration).default(10_000, '10s'))
   .option('--concurrency <n>', 'clients in flight', integer(1, 1024), 64)
   .action(async (o: { duration: number; concurrency: number }) => {
     const { runBench } = await import('./bench/index.js');
